@@ -1,0 +1,63 @@
+"""One typed settings object, read from the environment.
+
+Azure puts app settings (and resolved Key Vault references) in the environment; the local runner loads
+`local.settings.json` "Values" into the environment the same way the Functions host does, so the names are
+identical everywhere. Every external endpoint is a setting, so the same code talks to the real services or to
+the local sandboxes.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, case_sensitive=True)
+
+    # Storage the app itself writes to (raw pages, reports, write ledger). Connection string locally;
+    # in Azure the account name with the managed identity (MIGRATION_STORAGE__accountName).
+    migration_storage_connection_string: SecretStr | None = Field(
+        default=None, alias="MIGRATION_STORAGE_CONNECTION_STRING")
+    migration_storage_account_name: str | None = Field(default=None, alias="MIGRATION_STORAGE__accountName")
+    migration_storage_blob_endpoint: str | None = Field(default=None, alias="MIGRATION_STORAGE__blobServiceUri")
+    migration_storage_table_endpoint: str | None = Field(default=None, alias="MIGRATION_STORAGE__tableServiceUri")
+    raw_container: str = Field(default="raw", alias="RAW_CONTAINER")
+    reports_container: str = Field(default="reports", alias="REPORTS_CONTAINER")
+    migrations_table: str = Field(default="migrations", pattern=r"^[A-Za-z][A-Za-z0-9]{2,62}$",
+                                  alias="MIGRATIONS_TABLE")
+
+    task_hub_name: str = Field(default="migrationdev", alias="TASKHUB_NAME")
+
+    # Clio Manage (regional host: app., eu.app., ca.app., au.app.clio.com — ../shared/reference/clio/clio.md §1).
+    clio_api_base_url: str = Field(default="https://app.clio.com/api/v4", alias="CLIO_API_BASE_URL")
+    clio_oauth_base_url: str = Field(default="https://app.clio.com/oauth", alias="CLIO_OAUTH_BASE_URL")
+    clio_client_id: str | None = Field(default=None, alias="CLIO_CLIENT_ID")
+    clio_client_secret: SecretStr | None = Field(default=None, alias="CLIO_CLIENT_SECRET")
+    clio_api_version: str = Field(default="4.0.13", alias="CLIO_API_VERSION")
+
+    # Dataverse and Entra (client credentials; the authority host is what the sandbox replaces locally).
+    dataverse_url: str | None = Field(default=None, alias="DATAVERSE_URL")
+    entra_authority_host: str = Field(default="https://login.microsoftonline.com", alias="ENTRA_AUTHORITY_HOST")
+    entra_tenant_id: str | None = Field(default=None, alias="ENTRA_TENANT_ID")
+    dataverse_client_id: str | None = Field(default=None, alias="DATAVERSE_CLIENT_ID")
+    dataverse_client_secret: SecretStr | None = Field(default=None, alias="DATAVERSE_CLIENT_SECRET")
+
+    # Microsoft Graph (SharePoint document libraries).
+    graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
+
+    # Delta pickup (the timer trigger's schedule is read by the host from the same setting).
+    delta_pickup_schedule: str = Field(default="0 */15 * * * *", alias="DELTA_PICKUP_SCHEDULE")
+    delta_window_hours: int = Field(default=48, ge=1, le=24 * 14, alias="DELTA_WINDOW_HOURS")
+
+    @field_validator("clio_api_base_url", "clio_oauth_base_url", "entra_authority_host", "graph_base_url",
+                     "dataverse_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
