@@ -91,6 +91,7 @@ class FunctionIndex:
     @classmethod
     def of(cls, app: func.FunctionApp) -> "FunctionIndex":
         index = cls({}, {}, [], {})
+        app.functions_bindings = None  # get_functions() caches and then rejects its own names on a second call
         for function in app.get_functions():
             name = function.get_function_name()
             trigger = function.get_trigger()

@@ -1,0 +1,73 @@
+"""Command line for the local stack.
+
+  python -m localrun demo [--parts N]                 the README's main job, on a fresh embedded stack
+  python -m localrun run --orchestrator NAME --instance-id ID [--input JSON] [--app MODULE]
+                                                      start (or resume, after a kill) one instance and drive it
+  python -m localrun status INSTANCE_ID [--history]   read an instance's status from the task hub
+
+`run` and `status` use the task hub in AzureWebJobsStorage (and TASKHUB_NAME), as the Functions host does;
+`local.settings.json` fills in what the environment lacks.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from localrun.host import LocalHost, load_function_app, load_local_settings
+
+
+def _host(app_module: str) -> LocalHost:
+    load_local_settings()
+    connection = os.environ.get("AzureWebJobsStorage")
+    if not connection:
+        sys.exit("AzureWebJobsStorage is not set (environment or local.settings.json)")
+    return LocalHost(load_function_app(app_module), connection)
+
+
+def run(args: argparse.Namespace) -> int:
+    with _host(args.app) as host:
+        existing = host.store.get_instance(args.instance_id)
+        if existing is None:
+            code, body = host.api.start(args.orchestrator, args.instance_id, args.input)
+            if code != 202:
+                print(json.dumps(body), file=sys.stderr)
+                return 2
+        status = host.run_until_complete(args.instance_id, timeout=args.timeout)
+        print(json.dumps(status))
+        return 0 if status["runtimeStatus"] == "Completed" else 1
+
+
+def status(args: argparse.Namespace) -> int:
+    with _host(args.app) as host:
+        found = host.status(args.instance_id, show_history=args.history)
+        print(json.dumps(found, indent=2))
+        return 0 if found is not None else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m localrun")
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="run the main job on a fresh embedded stack")
+    demo.add_argument("--parts", type=int, default=2000)
+    demo.add_argument("--run-id", default="demo")
+    starter = commands.add_parser("run", help="start or resume one instance and drive it to the end")
+    starter.add_argument("--app", default="function_app")
+    starter.add_argument("--orchestrator", required=True)
+    starter.add_argument("--instance-id", required=True)
+    starter.add_argument("--input", default=None, help="JSON input")
+    starter.add_argument("--timeout", type=float, default=3600)
+    reader = commands.add_parser("status", help="read an instance's status")
+    reader.add_argument("instance_id")
+    reader.add_argument("--app", default="function_app")
+    reader.add_argument("--history", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from localrun.demo import run_demo
+        return run_demo(parts=args.parts, run_id=args.run_id)
+    return run(args) if args.command == "run" else status(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
