@@ -102,6 +102,7 @@ class Engine:
             if deadline is not None and time.monotonic() > deadline:
                 return False
             if self._in_flight == 0:
+                self._discard_stale_timers()
                 if self._timers and self.advance_timers_when_idle:
                     self.clock.advance_to(self._timers[0][0])
                     continue
@@ -146,6 +147,15 @@ class Engine:
             execution.deliver(event(HistoryEventType.TIMER_FIRED, now, TimerId=task_id,
                                     FireAt=execution.scheduled[task_id].fire_at))
             self._ready[instance_id] = None
+
+    def _discard_stale_timers(self) -> None:
+        """Cancelled timers and timers of ended instances must not pull the virtual clock forward."""
+        while self._timers:
+            _, _, instance_id, execution_id, task_id = self._timers[0]
+            execution = self.executions.get(instance_id)
+            if execution is not None and execution.execution_id == execution_id and task_id in execution.open_ids:
+                return
+            heapq.heappop(self._timers)
 
     # -- inbox ----------------------------------------------------------------------------------------------
     def _poll_inbox(self, force: bool = False) -> None:

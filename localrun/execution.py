@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from localrun.protocol import (COMPLETION_ID_KEYS, SCHEDULING_EVENTS, ActionType, HistoryEventType,
+from localrun.protocol import (COMPLETION_ID_KEYS, SCHEDULING_EVENTS, SDK_READS, ActionType, HistoryEventType,
                                action_signature, context_json, describe_signature, event, flatten_actions,
                                format_time, parse_time)
 
@@ -71,8 +71,8 @@ class Execution:
     execution_id: str
     input: str | None
     parent_instance_id: str | None = None
-    history: list[str] = field(default_factory=list)  # encoded events, IsPlayed set once persisted
-    persisted: int = 0
+    replay: list[str] = field(default_factory=list)  # encoded events the SDK reads, IsPlayed once persisted
+    persisted: int = 0  # events in the store for this execution
     next_id: int = 0
     signatures: list[tuple[Any, ...]] = field(default_factory=list)  # per flattened action position
     position_ids: list[int | None] = field(default_factory=list)
@@ -121,8 +121,8 @@ class Execution:
         self.first, self.incoming = [], []
         self.started = True
 
-        pending = [json.dumps(e) for e in new_events]
-        payload = context_json(self.history + pending, self.instance_id, self.input, self.parent_instance_id)
+        pending = [json.dumps(e) for e in new_events if e["EventType"] in SDK_READS]
+        payload = context_json(self.replay + pending, self.instance_id, self.input, self.parent_instance_id)
         try:
             state = json.loads(handle(payload))
             outcome = self._read_state(state, now, host_events, work)
@@ -143,7 +143,7 @@ class Execution:
         closing.append(event(HistoryEventType.ORCHESTRATOR_COMPLETED, now))
         episode = [dict(e, IsPlayed=True) for e in new_events + host_events + closing]
         encoded = [json.dumps(e) for e in episode]
-        self.history.extend(encoded)
+        self.replay.extend(text for e, text in zip(episode, encoded) if e["EventType"] in SDK_READS)
         outcome.work = work if outcome.status == "Running" else []
         return outcome, encoded
 
@@ -262,13 +262,15 @@ class Execution:
                 parent_instance_id: str | None, history: list[str], handle: Callable[[str], str]) -> "Execution":
         """Rebuild the host-side bookkeeping from persisted history, then replay once (nothing persisted) to
         recover action positions and to check the code still replays the same way."""
-        execution = cls(instance_id, name, execution_id, input_json, parent_instance_id, history=list(history),
-                        persisted=len(history), started=bool(history))
+        execution = cls(instance_id, name, execution_id, input_json, parent_instance_id, persisted=len(history),
+                        started=bool(history))
         completed: set[int] = set()
         action_ids: list[int] = []
         for encoded in history:
             e = json.loads(encoded)
             kind = HistoryEventType(e["EventType"])
+            if kind in SDK_READS:
+                execution.replay.append(encoded)
             if kind in SCHEDULING_EVENTS:
                 task = execution._task_from_event(e)
                 execution.scheduled[task.task_id] = task
@@ -282,7 +284,7 @@ class Execution:
                 execution.done = True
         if not history:
             return execution
-        state = _replay_state(handle, context_json(history, instance_id, input_json, parent_instance_id))
+        state = _replay_state(handle, context_json(execution.replay, instance_id, input_json, parent_instance_id))
         flat = list(flatten_actions((state.get("actions") or [[]])[0] if state.get("actions") else []))
         ids = iter(sorted(action_ids))
         for position, action in enumerate(flat):

@@ -18,6 +18,14 @@ UPPER_SCHEMA_VERSION_NEW = 2
 
 SCHEDULING_EVENTS = {HistoryEventType.TASK_SCHEDULED, HistoryEventType.TIMER_CREATED,
                      HistoryEventType.SUB_ORCHESTRATION_INSTANCE_CREATED}
+# The events SDK 1.7's TaskOrchestrationExecutor.process_event acts on. The host also records scheduling and
+# OrchestratorCompleted events, which the SDK parses and ignores; leaving them out of the replay payload halves
+# the per-episode parsing (dateutil, per event) without changing what the orchestrator sees.
+SDK_READS = {HistoryEventType.ORCHESTRATOR_STARTED, HistoryEventType.EXECUTION_STARTED,
+             HistoryEventType.CONTINUE_AS_NEW, HistoryEventType.EVENT_SENT, HistoryEventType.EVENT_RAISED,
+             HistoryEventType.TASK_COMPLETED, HistoryEventType.TASK_FAILED, HistoryEventType.TIMER_FIRED,
+             HistoryEventType.SUB_ORCHESTRATION_INSTANCE_COMPLETED,
+             HistoryEventType.SUB_ORCHESTRATION_INSTANCE_FAILED}
 COMPLETION_ID_KEYS = {
     HistoryEventType.TASK_COMPLETED: "TaskScheduledId",
     HistoryEventType.TASK_FAILED: "TaskScheduledId",

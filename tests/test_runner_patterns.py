@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from localrun.host import LocalHost
 from tests.scenarios import app as scenarios
@@ -86,6 +86,18 @@ def test_approval_arrives_before_the_timeout(gated_host: LocalHost) -> None:
     assert status["customStatus"] == {"phase": "approved"}
     decided = datetime.fromisoformat(status["output"]["decided_at"])
     assert decided < datetime.fromisoformat(status["output"]["deadline"]) - timedelta(hours=23)
+
+
+def test_a_cancelled_timer_does_not_move_the_clock(scenario_host: LocalHost) -> None:
+    start(scenario_host, "approval_gate", "gate-cancel")
+    scenario_host.engine.advance_timers_when_idle = False
+    scenario_host.run_until_idle()  # the gate is waiting, its 24 h timer armed
+    scenario_host.engine.advance_timers_when_idle = True
+    assert scenario_host.api.raise_event("gate-cancel", "Approval", json.dumps({"approved": True}))[0] == 202
+    assert scenario_host.run_until_complete("gate-cancel")["output"]["decision"] == "approved"
+    scenario_host.run_until_idle(timeout=5)  # idle with the cancelled 24 h timer still on the books
+    drift = scenario_host.engine.clock.now() - datetime.now(timezone.utc)
+    assert drift < timedelta(minutes=5)
 
 
 def test_approval_times_out_on_the_virtual_clock(scenario_host: LocalHost) -> None:

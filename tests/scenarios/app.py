@@ -59,12 +59,25 @@ def fan_out(context: df.DurableOrchestrationContext):
 @app.orchestration_trigger(context_name="context")
 def windowed_fan_out(context: df.DurableOrchestrationContext):
     spec = context.get_input()
+    first, end = spec.get("first", 0), spec.get("first", 0) + spec["n"]
     total = 0
-    for start in range(0, spec["n"], spec["window"]):
+    for start in range(first, end, spec["window"]):
         batch = yield context.task_all([context.call_activity("square", i)
-                                        for i in range(start, min(start + spec["window"], spec["n"]))])
+                                        for i in range(start, min(start + spec["window"], end))])
         total += sum(batch)
     return total
+
+
+@app.orchestration_trigger(context_name="context")
+def batched_fan_out(context: df.DurableOrchestrationContext):
+    """The shape the migration uses: batches as sub-orchestrations, each fanning out in windows."""
+    spec = context.get_input()
+    batches = [{"first": first, "n": min(spec["batch"], spec["n"] - first), "window": spec["window"]}
+               for first in range(0, spec["n"], spec["batch"])]
+    totals = yield context.task_all([
+        context.call_sub_orchestrator("windowed_fan_out", batch, f"{context.instance_id}:{number}")
+        for number, batch in enumerate(batches)])
+    return sum(totals)
 
 
 @app.orchestration_trigger(context_name="context")

@@ -1,0 +1,55 @@
+"""The Function App's inventory: every trigger and binding, as the worker indexes them."""
+from __future__ import annotations
+
+import json
+
+import function_app
+
+ACTIVITIES = {"write_sample_part", "write_sample_manifest", "find_open_delta_windows"}
+ORCHESTRATORS = {"sample_fanout", "sample_fanout_batch", "delta_pickup"}
+
+
+def _functions() -> dict[str, list[dict]]:
+    function_app.app.functions_bindings = None
+    return {f.get_function_name(): [json.loads(raw) for raw in f.get_raw_bindings()]
+            for f in function_app.app.get_functions()}
+
+
+def test_every_function_and_binding() -> None:
+    functions = _functions()
+    assert set(functions) == ACTIVITIES | ORCHESTRATORS | {"start_orchestration", "orchestration_status",
+                                                           "delta_pickup_timer"}
+    for name in ACTIVITIES:
+        assert functions[name] == [{"direction": "IN", "type": "activityTrigger", "name": "payload"}], name
+    for name in ORCHESTRATORS:
+        assert functions[name] == [{"direction": "IN", "type": "orchestrationTrigger", "name": "context"}], name
+
+    assert functions["start_orchestration"] == [
+        {"direction": "IN", "type": "durableClient", "name": "client"},
+        {"direction": "IN", "type": "httpTrigger", "name": "req", "methods": ["POST"], "authLevel": "FUNCTION",
+         "route": "orchestrations/{name}"},
+        {"direction": "OUT", "type": "http", "name": "$return"}]
+    assert functions["orchestration_status"] == [
+        {"direction": "IN", "type": "durableClient", "name": "client"},
+        {"direction": "IN", "type": "httpTrigger", "name": "req", "methods": ["GET"], "authLevel": "FUNCTION",
+         "route": "orchestrations/instances/{instance_id}"},
+        {"direction": "OUT", "type": "http", "name": "$return"}]
+    assert functions["delta_pickup_timer"] == [
+        {"direction": "IN", "type": "durableClient", "name": "client"},
+        {"direction": "IN", "type": "timerTrigger", "name": "timer", "schedule": "%DELTA_PICKUP_SCHEDULE%",
+         "runOnStartup": False, "useMonitor": True}]
+
+
+def test_host_json_and_sample_settings_agree_with_the_code() -> None:
+    host = json.load(open("host.json"))
+    durable = host["extensions"]["durableTask"]
+    assert durable["hubName"] == "%TASKHUB_NAME%"
+    assert durable["overridableExistingInstanceStates"] == "NonRunningStates"
+    assert host["extensionBundle"]["version"] == "[4.*, 5.0.0)"
+    sample = json.load(open("local.settings.sample.json"))["Values"]
+    from shared.settings import Settings
+    aliases = {field.alias for field in Settings.model_fields.values()}
+    host_settings = {"FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage"}
+    assert set(sample) - host_settings <= aliases, "every sample setting is read by the app"
+    identity_only = {a for a in aliases if "__" in a}  # Azure-only (managed identity) forms
+    assert aliases - identity_only <= set(sample), "every setting the app reads is documented in the sample"
