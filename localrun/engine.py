@@ -22,7 +22,7 @@ from typing import Any, Callable
 from localrun.clock import VirtualClock
 from localrun.execution import Execution, Outcome, Scheduled, fire_time
 from localrun.functions import FunctionIndex
-from localrun.protocol import HistoryEventType, event
+from localrun.protocol import HistoryEventType, event, parse_time
 from localrun.store import InboxMessage, InstanceRecord, TaskHubStore
 
 log = logging.getLogger("localrun")
@@ -76,12 +76,37 @@ class Engine:
                 self._fail_unknown(record)
                 continue
             history = self.store.load_history(record.instance_id, record.execution_id)
+            if history:  # virtual time never runs backwards across a restart
+                self.clock.advance_to(parse_time(json.loads(history[-1])["Timestamp"]))
             execution = Execution.restore(record.instance_id, record.name, record.execution_id, record.input,
                                           record.parent_instance_id, history, handle)
             self._adopt(record, execution)
+            if execution.restore_error is not None or execution.final_event is not None:
+                self._conclude_restored(execution, record)
+                continue
             for work in execution.pending_work():
                 self._dispatch(execution, work.scheduled)
         self._recovered = True
+
+    def _conclude_restored(self, execution: Execution, record: InstanceRecord) -> None:
+        """The process died after persisting an execution's last episode, or the code changed under it."""
+        final = execution.final_event or {}
+        if execution.restore_error is not None:
+            ended = event(HistoryEventType.EXECUTION_COMPLETED, self.clock.now(), OrchestrationStatus="Failed",
+                          Result=execution.restore_error, IsPlayed=True)
+            self.store.append_history(execution.instance_id, execution.execution_id, execution.persisted,
+                                      [json.dumps(ended)])
+            self._conclude(execution, record, Outcome("Failed", error=execution.restore_error))
+        elif final["EventType"] == HistoryEventType.CONTINUE_AS_NEW:
+            self._continue_as_new(execution, record, final.get("Input"))
+        elif final["EventType"] == HistoryEventType.EXECUTION_TERMINATED:
+            record.runtime_status, record.output = "Terminated", json.dumps(final.get("Input"))
+            self.store.save_instance(record)
+            self._finish(execution, record, None)
+        elif final.get("OrchestrationStatus") == "Completed":
+            self._conclude(execution, record, Outcome("Completed", output=json.loads(final.get("Result") or "null")))
+        else:
+            self._conclude(execution, record, Outcome("Failed", error=final.get("Result")))
 
     # -- the loop -------------------------------------------------------------------------------------------
     def run_until(self, done: Callable[[], bool], timeout: float | None = None, stop_when_idle: bool = False) -> bool:
@@ -228,12 +253,15 @@ class Engine:
         elif outcome.status == "ContinuedAsNew":
             self._continue_as_new(execution, record, outcome.continue_input)
         else:
-            record.runtime_status = outcome.status
-            record.output = json.dumps(outcome.output) if outcome.status == "Completed" else json.dumps(outcome.error)
-            self.store.save_instance(record)
-            self._finish(execution, record, outcome)
+            self._conclude(execution, record, outcome)
         if self.on_episode is not None:
             self.on_episode(execution.instance_id, outcome)
+
+    def _conclude(self, execution: Execution, record: InstanceRecord, outcome: Outcome) -> None:
+        record.runtime_status = outcome.status
+        record.output = json.dumps(outcome.output if outcome.status == "Completed" else outcome.error)
+        self.store.save_instance(record)
+        self._finish(execution, record, outcome)
 
     def _continue_as_new(self, execution: Execution, record: InstanceRecord, new_input: str | None) -> None:
         fresh = InstanceRecord(record.instance_id, record.name, runtime_status="Running", input=new_input,

@@ -82,7 +82,8 @@ class Execution:
     incoming: list[dict[str, Any]] = field(default_factory=list)
     started: bool = False
     done: bool = False
-    inbox_keys: list[str] = field(default_factory=list)
+    final_event: dict[str, Any] | None = None  # how a restored execution ended, when it had
+    restore_error: str | None = None  # the code no longer replays the persisted history
 
     # -- delivering completions -----------------------------------------------------------------------------
     def deliver(self, completion: dict[str, Any]) -> None:
@@ -281,7 +282,7 @@ class Execution:
                 completed.add(e[COMPLETION_ID_KEYS[kind]])
             elif kind in (HistoryEventType.EXECUTION_COMPLETED, HistoryEventType.CONTINUE_AS_NEW,
                           HistoryEventType.EXECUTION_TERMINATED):
-                execution.done = True
+                execution.done, execution.final_event = True, e
         if not history:
             return execution
         state = _replay_state(handle, context_json(execution.replay, instance_id, input_json, parent_instance_id))
@@ -294,8 +295,21 @@ class Execution:
                 continue
             task_id = next(ids, None)
             execution.position_ids.append(task_id)
-            if task_id is not None and task_id in execution.scheduled:
-                execution.scheduled[task_id].position = position
+            if task_id is None or task_id not in execution.scheduled:
+                continue  # an action of the episode that never got persisted: the next episode schedules it
+            recorded = execution.scheduled[task_id]
+            recorded.position = position
+            if execution.restore_error is None and not _matches(action, recorded):
+                execution.restore_error = (
+                    f"Non-deterministic orchestrator '{name}' (instance '{instance_id}'): on replay after a restart, "
+                    f"action #{position} is {describe_signature(action_signature(action))} but the history "
+                    f"recorded {recorded.kind} '{recorded.name or recorded.fire_at}' with input {recorded.input!r}.")
+        missing = list(ids)
+        if missing and execution.restore_error is None:
+            execution.restore_error = (
+                f"Non-deterministic orchestrator '{name}' (instance '{instance_id}'): on replay after a restart, the "
+                f"code no longer schedules {len(missing)} task(s) the history recorded (first: "
+                f"{execution.scheduled[missing[0]].kind} '{execution.scheduled[missing[0]].name}').")
         execution.open_ids = {task_id for task_id, task in execution.scheduled.items()
                               if task_id not in completed and not (
                                   task.kind == "timer" and task.position is not None
@@ -316,6 +330,17 @@ class Execution:
 
     def pending_work(self) -> list[Work]:
         return [Work(self.scheduled[task_id]) for task_id in sorted(self.open_ids)]
+
+
+def _matches(action: dict[str, Any], recorded: Scheduled) -> bool:
+    kind = action["actionType"]
+    if kind == ActionType.CREATE_TIMER:
+        return recorded.kind == "timer" and action.get("fireAt") == recorded.fire_at
+    if kind in (ActionType.CALL_SUB_ORCHESTRATOR, ActionType.CALL_SUB_ORCHESTRATOR_WITH_RETRY):
+        return recorded.kind == "suborchestration" and action.get("functionName") == recorded.name \
+            and action.get("input") == recorded.input
+    return recorded.kind == "activity" and action.get("functionName") == recorded.name \
+        and action.get("input") == recorded.input
 
 
 def _replay_state(handle: Callable[[str], str], payload: str) -> dict[str, Any]:

@@ -187,3 +187,29 @@ def echo_large(context: df.DurableOrchestrationContext):
 @app.activity_trigger(input_name="data")
 def measure(data: dict) -> int:
     return len(data["blob"])
+
+
+@app.orchestration_trigger(context_name="context")
+def long_haul(context: df.DurableOrchestrationContext):
+    """Retries, sub-orchestrations, a timer, an external event and continue_as_new in one run."""
+    spec = context.get_input()
+    retry = df.RetryOptions(first_retry_interval_in_milliseconds=60_000, max_number_of_attempts=3)
+    flaky_result = yield context.call_activity_with_retry("flaky", retry, {"key": spec["key"], "fail_times": 1})
+    children = yield context.task_all([
+        context.call_sub_orchestrator("at_least_once", {"run": f"{spec['key']}-{i}", "parts": 6, "window": 3,
+                                                        "seconds": 0.01}, f"{context.instance_id}:child-{i}")
+        for i in range(3)])
+    yield context.create_timer(context.current_utc_datetime + timedelta(minutes=30))
+    context.set_custom_status({"waiting_for": "Go", "round": spec["round"]})
+    go = yield context.wait_for_external_event("Go")
+    if spec["round"] < 2:
+        context.continue_as_new({**spec, "round": spec["round"] + 1})
+        return None
+    return {"flaky_attempts": flaky_result["attempts"], "children": children, "go": go, "round": spec["round"]}
+
+
+@app.orchestration_trigger(context_name="context")
+def long_haul_edited(context: df.DurableOrchestrationContext):
+    """long_haul after an incompatible edit: its first task is a different activity."""
+    first = yield context.call_activity("square", 3)
+    return first
