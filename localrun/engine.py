@@ -84,8 +84,8 @@ class Engine:
             if execution.restore_error is not None or execution.final_event is not None:
                 self._conclude_restored(execution, record)
                 continue
-            for work in execution.pending_work():
-                self._dispatch(execution, work.scheduled)
+            for task in execution.pending_work():
+                self._dispatch(execution, task)
         self._recovered = True
 
     def _conclude_restored(self, execution: Execution, record: InstanceRecord) -> None:
@@ -248,8 +248,8 @@ class Engine:
         if outcome.status == "Running":
             record.runtime_status = "Running"
             self.store.save_instance(record)
-            for work in outcome.work:
-                self._dispatch(execution, work.scheduled)
+            for task in outcome.work:
+                self._dispatch(execution, task)
         elif outcome.status == "ContinuedAsNew":
             self._continue_as_new(execution, record, outcome.continue_input)
         else:

@@ -45,19 +45,13 @@ class Scheduled:
 
 
 @dataclass
-class Work:
-    """What the engine must do after an episode is persisted."""
-    scheduled: Scheduled
-
-
-@dataclass
 class Outcome:
     status: str  # "Running" | "Completed" | "Failed" | "ContinuedAsNew"
     output: Any = None
     error: str | None = None
     continue_input: str | None = None
     custom_status: Any = None
-    work: list[Work] = field(default_factory=list)
+    work: list[Scheduled] = field(default_factory=list)  # to start once the episode is persisted
 
 
 class EpisodeError(Exception):
@@ -113,7 +107,7 @@ class Execution:
         if not self.started:
             new_events.append(event(HistoryEventType.EXECUTION_STARTED, now, Name=self.name, Version="",
                                     Input=self.input, ParentInstance=self.parent_instance_id))
-        work: list[Work] = []
+        work: list[Scheduled] = []
         host_events: list[dict[str, Any]] = []
         for completion in self.first:
             new_events.append(completion)
@@ -154,7 +148,7 @@ class Execution:
         return task_id
 
     def _continue_retry(self, completion: dict[str, Any], now: datetime, host_events: list[dict[str, Any]],
-                        work: list[Work]) -> None:
+                        work: list[Scheduled]) -> None:
         kind = HistoryEventType(completion["EventType"])
         finished = self.scheduled[completion[COMPLETION_ID_KEYS[kind]]]
         assert finished.retry is not None
@@ -171,10 +165,10 @@ class Execution:
         host_events.append(self._scheduling_event(task, now))
         self._track(task, work)
 
-    def _track(self, task: Scheduled, work: list[Work]) -> None:
+    def _track(self, task: Scheduled, work: list[Scheduled]) -> None:
         self.scheduled[task.task_id] = task
         self.open_ids.add(task.task_id)
-        work.append(Work(task))
+        work.append(task)
 
     def _scheduling_event(self, task: Scheduled, now: datetime) -> dict[str, Any]:
         extra: dict[str, Any] = {}
@@ -191,7 +185,7 @@ class Execution:
         return event(HistoryEventType.TASK_SCHEDULED, now, task.task_id, Name=task.name, Input=task.input, **extra)
 
     def _read_state(self, state: dict[str, Any], now: datetime, host_events: list[dict[str, Any]],
-                    work: list[Work]) -> Outcome:
+                    work: list[Scheduled]) -> Outcome:
         actions = state.get("actions") or []
         flat = list(flatten_actions(actions[0] if actions else []))
         self._check_replay(flat)
@@ -250,12 +244,12 @@ class Execution:
                     f"{describe_signature(recorded)}. Orchestrators must not read clocks, random numbers, "
                     "settings or I/O; use context.current_utc_datetime, context.new_uuid() and activities.")
 
-    def _drop_cancelled_timers(self, flat: list[dict[str, Any]], work: list[Work]) -> None:
+    def _drop_cancelled_timers(self, flat: list[dict[str, Any]], work: list[Scheduled]) -> None:
         for task_id in list(self.open_ids):
             task = self.scheduled[task_id]
             if task.kind == "timer" and task.position is not None and flat[task.position].get("isCanceled"):
                 self.open_ids.discard(task_id)
-                work[:] = [w for w in work if w.scheduled.task_id != task_id]
+                work[:] = [w for w in work if w.task_id != task_id]
 
     # -- rebuilding after a restart -------------------------------------------------------------------------
     @classmethod
@@ -328,8 +322,8 @@ class Execution:
                              child_instance_id=e["InstanceId"], **common)
         return Scheduled(e["EventId"], "activity", name=e["Name"], input=e.get("Input"), **common)
 
-    def pending_work(self) -> list[Work]:
-        return [Work(self.scheduled[task_id]) for task_id in sorted(self.open_ids)]
+    def pending_work(self) -> list[Scheduled]:
+        return [self.scheduled[task_id] for task_id in sorted(self.open_ids)]
 
 
 def _matches(action: dict[str, Any], recorded: Scheduled) -> bool:
