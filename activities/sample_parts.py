@@ -61,11 +61,11 @@ def write_sample_manifest(payload: dict) -> dict:
     request = ManifestRequest.model_validate(payload)
     client = container(get_settings().raw_container)
     prefix = f"sample/{request.run_id}/parts/"
-    parts = [{"blob": b.name, "bytes": b.size} for b in client.list_blobs(name_starts_with=prefix)]
-    manifest = {"run_id": request.run_id, "expected_parts": request.expected_parts, "found_parts": len(parts),
-                "complete": len(parts) == request.expected_parts, "total_bytes": sum(p["bytes"] for p in parts),
-                "parts": parts}
+    blobs = [(b.name, int(b.size)) for b in client.list_blobs(name_starts_with=prefix)]
+    total_bytes = sum(size for _, size in blobs)
+    manifest = {"run_id": request.run_id, "expected_parts": request.expected_parts, "found_parts": len(blobs),
+                "complete": len(blobs) == request.expected_parts, "total_bytes": total_bytes,
+                "parts": [{"blob": name, "bytes": size} for name, size in blobs]}
     path = f"sample/{request.run_id}/manifest.json"
     client.upload_blob(path, json.dumps(manifest, indent=1).encode(), overwrite=True)
-    return {"blob": path, "found_parts": len(parts), "complete": manifest["complete"],
-            "total_bytes": manifest["total_bytes"]}
+    return {"blob": path, "found_parts": len(blobs), "complete": manifest["complete"], "total_bytes": total_bytes}

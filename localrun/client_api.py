@@ -59,7 +59,7 @@ class ClientApi:
         code = {"Completed": 200, "Failed": 500, "Terminated": 400}.get(record.runtime_status, 202)
         return code, body
 
-    def list(self, runtime_status: set[str] | None = None, prefix: str | None = None,
+    def list_instances(self, runtime_status: set[str] | None = None, prefix: str | None = None,
              created_from: datetime | None = None, created_to: datetime | None = None) -> Reply:
         records = self.store.list_instances(runtime_status)
         chosen = [r for r in records

@@ -138,7 +138,7 @@ class Execution:
         closing.append(event(HistoryEventType.ORCHESTRATOR_COMPLETED, now))
         episode = [dict(e, IsPlayed=True) for e in new_events + host_events + closing]
         encoded = [json.dumps(e) for e in episode]
-        self.replay.extend(text for e, text in zip(episode, encoded) if e["EventType"] in SDK_READS)
+        self.replay.extend(text for e, text in zip(episode, encoded, strict=True) if e["EventType"] in SDK_READS)
         outcome.work = work if outcome.status == "Running" else []
         return outcome, encoded
 

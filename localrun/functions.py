@@ -95,6 +95,7 @@ class FunctionIndex:
         for function in app.get_functions():
             name = function.get_function_name()
             trigger = function.get_trigger()
+            assert name is not None and trigger is not None, "the worker rejects functions without these"
             bindings = [json.loads(raw) for raw in function.get_raw_bindings()]
             client = next((b["name"] for b in bindings if b["type"] == "durableClient"), None)
             user = function.get_user_function()
@@ -104,7 +105,7 @@ class FunctionIndex:
                 index.activities[name] = ActivityFunction(name, user, trigger.name)
             elif trigger.type == "httpTrigger":
                 spec = next(b for b in bindings if b["type"] == "httpTrigger")
-                index.http.append(HttpFunction(name, spec.get("route") or name,
+                index.http.append(HttpFunction(name, str(spec.get("route") or name),
                                                tuple(m.upper() for m in spec.get("methods") or ("GET", "POST")),
                                                spec.get("authLevel", "FUNCTION"), user, trigger.name, client))
             elif trigger.type == "timerTrigger":

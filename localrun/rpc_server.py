@@ -6,7 +6,7 @@ import asyncio
 import json
 import threading
 from concurrent.futures import Future
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Awaitable, Callable, TypeVar
 
 from aiohttp import web
 from dateutil.parser import isoparse
@@ -57,11 +57,12 @@ def build_app(api: ClientApi) -> web.Application:
             statuses = set(request.query["runtimeStatus"].split(",")) if request.query.get("runtimeStatus") else None
             created_from = request.query.get("createdTimeFrom")
             created_to = request.query.get("createdTimeTo")
-            return await blocking(lambda: api.list(
+            return await blocking(lambda: api.list_instances(
                 statuses, request.query.get("instanceIdPrefix"),
                 isoparse(created_from) if created_from else None, isoparse(created_to) if created_to else None))
         return await blocking(lambda: api.status(instance_id, _flag(request, "showHistory"),
-                                                 _flag(request, "showHistoryOutput"), _flag(request, "showInput", True)))
+                                                 _flag(request, "showHistoryOutput"),
+                                                 _flag(request, "showInput", True)))
 
     async def raise_event(request: web.Request) -> web.Response:
         try:  # the extension answers 400 to anything but JSON

@@ -53,7 +53,8 @@ def test_retry_follows_the_host_semantics(scenario_host: LocalHost) -> None:
     assert kinds.count("TaskFailed") == 2 and kinds.count("TimerFired") == 2 and kinds.count("TaskCompleted") == 1
     failed = [datetime.fromisoformat(e["Timestamp"].rstrip("Z")) for e in events if e["EventType"] == "TaskFailed"]
     fired = [datetime.fromisoformat(e["Timestamp"].rstrip("Z")) for e in events if e["EventType"] == "TimerFired"]
-    assert all(f - t >= timedelta(seconds=30) for t, f in zip(failed, fired)), "each retry waits its interval"
+    waits = [f - t for t, f in zip(failed, fired, strict=True)]
+    assert all(wait >= timedelta(seconds=30) for wait in waits), "each retry waits its interval"
 
 
 def test_retries_exhausted_surface_the_last_error(scenario_host: LocalHost) -> None:
