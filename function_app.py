@@ -7,16 +7,17 @@ import json
 import azure.durable_functions as df
 import azure.functions as func
 
-from activities import delta_windows, sample_parts
-from orchestrators import delta_pickup, sample_fanout
+from activities import clio_extract, delta_windows, sample_parts
+from orchestrators import clio_extraction, delta_pickup, sample_fanout
 from orchestrators.delta_pickup import DELTA_PICKUP_INSTANCE_ID
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-for blueprint in (sample_parts.bp, delta_windows.bp, sample_fanout.bp, delta_pickup.bp):
+for blueprint in (sample_parts.bp, delta_windows.bp, clio_extract.bp, sample_fanout.bp, delta_pickup.bp,
+                  clio_extraction.bp):
     app.register_functions(blueprint)
 
 # What the internal portal may start over HTTP; sub-orchestrators and the timer's singleton are not on the list.
-PORTAL_ORCHESTRATORS = frozenset({"sample_fanout"})
+PORTAL_ORCHESTRATORS = frozenset({"sample_fanout", "extract_clio"})
 ACTIVE_STATES = {df.OrchestrationRuntimeStatus.Pending, df.OrchestrationRuntimeStatus.Running,
                  df.OrchestrationRuntimeStatus.ContinuedAsNew}
 

@@ -35,7 +35,10 @@ class Settings(BaseSettings):
     clio_oauth_base_url: str = Field(default="https://app.clio.com/oauth", alias="CLIO_OAUTH_BASE_URL")
     clio_client_id: str | None = Field(default=None, alias="CLIO_CLIENT_ID")
     clio_client_secret: SecretStr | None = Field(default=None, alias="CLIO_CLIENT_SECRET")
+    clio_refresh_token: SecretStr | None = Field(default=None, alias="CLIO_REFRESH_TOKEN")
     clio_api_version: str = Field(default="4.0.13", alias="CLIO_API_VERSION")
+    clio_request_timeout_seconds: float = Field(default=60.0, gt=0, alias="CLIO_REQUEST_TIMEOUT_SECONDS")
+    clio_pages_per_activity: int = Field(default=10, ge=1, le=100, alias="CLIO_PAGES_PER_ACTIVITY")
 
     # Dataverse and Entra (client credentials; the authority host is what the sandbox replaces locally).
     dataverse_url: str | None = Field(default=None, alias="DATAVERSE_URL")

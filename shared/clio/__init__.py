@@ -1,0 +1,1 @@
+"""Clio Manage API v4: client, models and errors (../shared/reference/clio/clio.md)."""

@@ -1,0 +1,197 @@
+"""The Clio Manage API v4 client: bearer auth from a refresh token, a pinned X-API-VERSION, explicit fields, cursor
+pagination, header-driven pacing, retries for transport errors and 5xx on idempotent calls, and document downloads
+that follow the 303 without the Authorization header (../shared/reference/clio/clio.md §2–§8)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, TypeVar
+
+import httpx
+from pydantic import ValidationError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from shared.clio.auth import TokenProvider
+from shared.clio.errors import (ClioAuthError, ClioError, ClioMalformedResponse, ClioNotFound, ClioPermissionError,
+                                ClioRateLimited, ClioRequestError, ClioServerError, ClioTransportError,
+                                ClioVersionGone)
+from shared.clio.models import Page, ResourceSpec
+from shared.clio.pacing import RateLimitPacer
+from shared.settings import Settings
+
+T = TypeVar("T")
+_RETRYABLE = (ClioTransportError, ClioServerError, ClioMalformedResponse)
+_MAX_429_IN_A_ROW = 20
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A page as received (the bytes go to Blob storage unchanged) and as parsed."""
+    url: str
+    body: bytes
+    page: Page
+
+
+def _clio_error(response: httpx.Response) -> tuple[str | None, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.reason_phrase
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return body["error"].get("type"), str(body["error"].get("message", ""))
+    if isinstance(body, dict) and "error" in body:
+        return str(body["error"]), str(body.get("error_description", ""))
+    return None, response.reason_phrase
+
+
+_BY_STATUS: dict[int, type[ClioError]] = {400: ClioRequestError, 401: ClioAuthError, 403: ClioPermissionError,
+                                          404: ClioNotFound, 410: ClioVersionGone, 422: ClioRequestError}
+
+
+class ClioClient:
+    def __init__(self, settings: Settings, http: httpx.Client | None = None, files: httpx.Client | None = None,
+                 tokens: TokenProvider | None = None, pacer: RateLimitPacer | None = None,
+                 max_attempts: int = 6) -> None:
+        timeout = httpx.Timeout(settings.clio_request_timeout_seconds)
+        self.base_url = settings.clio_api_base_url
+        self.api_version = settings.clio_api_version
+        self._http = http or httpx.Client(timeout=timeout)
+        self._files = files or httpx.Client(timeout=timeout, follow_redirects=True)  # never gets the bearer token
+        if tokens is None:
+            if not (settings.clio_client_id and settings.clio_client_secret and settings.clio_refresh_token):
+                raise ClioAuthError("CLIO_CLIENT_ID, CLIO_CLIENT_SECRET and CLIO_REFRESH_TOKEN must be set")
+            tokens = TokenProvider(self._http, settings.clio_oauth_base_url, settings.clio_client_id,
+                                   settings.clio_client_secret.get_secret_value(),
+                                   settings.clio_refresh_token.get_secret_value())
+        self.tokens = tokens
+        self.pacer = pacer or RateLimitPacer()
+        self._max_attempts = max_attempts
+
+    def close(self) -> None:
+        self._http.close()
+        self._files.close()
+
+    # -- requests ---------------------------------------------------------------------------------------------
+    def url(self, path: str) -> str:
+        return self.base_url + path.removeprefix("/api/v4")
+
+    def get(self, url: str, params: dict[str, str] | None = None, follow: bool = True) -> httpx.Response:
+        """GET with pacing, one refresh on 401, Retry-After on 429 and retries for transient failures."""
+        return self._retrying(lambda: self._get_answered(url, params, follow))
+
+    def _retrying(self, call: Callable[[], T]) -> T:
+        for attempt in Retrying(stop=stop_after_attempt(self._max_attempts),
+                                wait=wait_exponential_jitter(initial=0.5, max=30),
+                                retry=retry_if_exception_type(_RETRYABLE), reraise=True):
+            with attempt:
+                return call()
+        raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+    def _get_answered(self, url: str, params: dict[str, str] | None, follow: bool) -> httpx.Response:
+        refreshed = False
+        throttled = 0
+        while True:
+            token = self.tokens.token()
+            response = self._send(token, url, params)
+            if response.status_code == 401 and not refreshed:
+                refreshed = True
+                self.tokens.reject(token)
+                continue
+            if response.status_code == 429:
+                throttled += 1
+                if throttled >= _MAX_429_IN_A_ROW:
+                    raise ClioRateLimited(f"{url}: still 429 after {throttled} waits", 429)
+                continue  # the pacer holds the token until Retry-After
+            if response.status_code >= 500:
+                raise ClioServerError(f"{url}: Clio answered {response.status_code}", response.status_code)
+            if response.status_code in (301, 302, 303, 307, 308) and follow:
+                url, params = str(response.headers["Location"]), None  # e.g. the practice-areas 307 (clio.md §7)
+                continue
+            if response.status_code >= 400:
+                error_type, message = _clio_error(response)
+                error = _BY_STATUS.get(response.status_code, ClioRequestError)
+                raise error(f"{url}: {response.status_code} {error_type or ''} {message}".strip(),
+                            response.status_code, error_type)
+            return response
+
+    def _send(self, token: str, url: str, params: dict[str, str] | None) -> httpx.Response:
+        self.pacer.acquire(token)
+        response: httpx.Response | None = None
+        try:
+            response = self._http.get(url, params=params, headers={"Authorization": f"Bearer {token}",
+                                                                   "X-API-VERSION": self.api_version})
+            response.read()
+            return response
+        except httpx.TransportError as exc:
+            raise ClioTransportError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        finally:
+            self.pacer.release(token, response.status_code if response is not None else None,
+                               response.headers if response is not None else {})
+
+    # -- pages ------------------------------------------------------------------------------------------------
+    def first_page_url(self, spec: ResourceSpec, updated_since: str | None = None) -> str:
+        return str(httpx.URL(self.url(spec.path), params=spec.query(updated_since)))
+
+    def fetch_page(self, url: str) -> RawPage:
+        """One index page; `url` is a first-page URL or a `meta.paging.next` followed verbatim (clio.md §4).
+        A body that is not a page is retried like a transport failure (it usually is one)."""
+        def attempt() -> RawPage:
+            response = self._get_answered(url, None, True)
+            try:
+                return RawPage(url, response.content, Page.model_validate_json(response.content))
+            except ValidationError as exc:
+                raise ClioMalformedResponse(f"{url}: the body is not a Clio page ({len(response.content)} bytes): "
+                                            f"{exc.errors()[0]['msg']}", response.status_code) from exc
+        return self._retrying(attempt)
+
+    def iter_pages(self, spec: ResourceSpec, updated_since: str | None = None) -> Iterator[RawPage]:
+        url: str | None = self.first_page_url(spec, updated_since)
+        while url:
+            raw = self.fetch_page(url)
+            yield raw
+            url = raw.page.meta.paging.next
+
+    # -- documents --------------------------------------------------------------------------------------------
+    @contextmanager
+    def download(self, document_id: int, version_id: int | None = None) -> Iterator[httpx.Response]:
+        """Stream a document version: the API answers 303 to a pre-signed URL, fetched without our token."""
+        params = {"document_version_id": str(version_id)} if version_id is not None else None
+        answer = self.get(self.url(f"/documents/{document_id}/download.json"), params, follow=False)
+        if answer.status_code != 303 or "Location" not in answer.headers:
+            raise ClioMalformedResponse(f"document {document_id}: expected 303 with a Location, got "
+                                        f"{answer.status_code}", answer.status_code)
+        try:
+            with self._files.stream("GET", answer.headers["Location"]) as response:
+                if response.status_code != 200:
+                    raise ClioServerError(f"document {document_id}: file URL answered {response.status_code}",
+                                          response.status_code)
+                yield response
+        except httpx.TransportError as exc:
+            raise ClioTransportError(f"document {document_id}: {type(exc).__name__}: {exc}") from exc
+
+
+_shared_lock = threading.Lock()
+_shared: dict[str, ClioClient] = {}
+
+
+def shared_client(settings: Settings) -> ClioClient:
+    """One client per firm connection per worker process, so threads share the token and its budget."""
+    secret = settings.clio_refresh_token.get_secret_value() if settings.clio_refresh_token else ""
+    key = hashlib.sha256(json.dumps([settings.clio_api_base_url, settings.clio_oauth_base_url,
+                                     settings.clio_client_id, secret]).encode()).hexdigest()
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = ClioClient(settings)
+        return _shared[key]
+
+
+def reset_shared_clients() -> None:
+    with _shared_lock:
+        for client in _shared.values():
+            client.close()
+        _shared.clear()
+
