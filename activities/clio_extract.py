@@ -79,7 +79,7 @@ def extract_pages(client: ClioClient, request: PagesRequest) -> PagesResult:
     raw = container(get_settings().raw_container)
     result = PagesResult(stream=request.stream, next_seq=request.seq)
     url: str | None = request.url or client.first_page_url(spec, request.updated_since)
-    requests_before = client.pacer.requests
+    requests_before = client.requests_by_this_thread
     try:
         while url and result.pages < request.max_pages:
             try:
@@ -107,7 +107,7 @@ def extract_pages(client: ClioClient, request: PagesRequest) -> PagesResult:
         result.next_url = url
         return result
     finally:
-        result.requests = client.pacer.requests - requests_before
+        result.requests = client.requests_by_this_thread - requests_before
 
 
 @bp.activity_trigger(input_name="payload")
@@ -156,4 +156,5 @@ def write_extraction_manifest(payload: dict) -> dict:
     path = f"{request.migration_id}/clio/manifest.json"
     container(get_settings().raw_container).upload_blob(path, json.dumps(manifest, indent=1).encode(),
                                                         overwrite=True)
-    return {"blob": path, **{k: manifest[k] for k in ("records", "pages", "requests", "problems", "failed")}}
+    keys = ("records", "pages", "requests", "problems", "failed", "streams")
+    return {"blob": path, **{k: manifest[k] for k in keys}}

@@ -36,6 +36,11 @@ PROFILES: dict[str, SizeProfile] = {
         tasks=180, calendar_entries=150, notes=320, communications=240, documents=160, relationships=160,
         bank_transactions=100, trust_line_items=50, name_pool=60,
     ),
+    "medium": SizeProfile(  # ~125k records: enough pages for the extraction budget benchmark
+        name="medium", users=40, contacts=2_500, matters=1_000, activities=45_000, bills=1_500,
+        activities_per_bill=20, tasks=2_000, calendar_entries=2_000, notes=12_000, communications=8_000,
+        documents=5_000, relationships=1_500, bank_transactions=1_500, trust_line_items=800, name_pool=120,
+    ),
     "large": SizeProfile(
         name="large", users=80, contacts=25_000, matters=10_000, activities=450_000, bills=15_000,
         activities_per_bill=20, tasks=20_000, calendar_entries=20_000, notes=120_000, communications=80_000,

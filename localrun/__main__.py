@@ -1,6 +1,6 @@
 """Command line for the local stack.
 
-  python -m localrun demo [--parts N]                 the README's main job, on a fresh embedded stack
+  python -m localrun demo [--size small] [--rate-limit 50]   the README's main job, on a fresh embedded stack
   python -m localrun run --orchestrator NAME --instance-id ID [--input JSON] [--app MODULE]
                                                       start (or resume, after a kill) one instance and drive it
   python -m localrun status INSTANCE_ID [--history]   read an instance's status from the task hub
@@ -50,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localrun")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run the main job on a fresh embedded stack")
-    demo.add_argument("--parts", type=int, default=2000)
-    demo.add_argument("--run-id", default="demo")
+    demo.add_argument("--size", default="small", help="generated firm: tiny, small, medium or large")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--rate-limit", type=int, default=50, help="Clio requests per minute per token")
+    demo.add_argument("--migration-id", default="demo")
     starter = commands.add_parser("run", help="start or resume one instance and drive it to the end")
     starter.add_argument("--app", default="function_app")
     starter.add_argument("--orchestrator", required=True)
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo":
         from localrun.demo import run_demo
-        return run_demo(parts=args.parts, run_id=args.run_id)
+        return run_demo(args.size, args.seed, args.rate_limit, args.migration_id)
     return run(args) if args.command == "run" else status(args)
 
 

@@ -70,6 +70,12 @@ class ClioClient:
         self.tokens = tokens
         self.pacer = pacer or RateLimitPacer()
         self._max_attempts = max_attempts
+        self._per_thread = threading.local()
+
+    @property
+    def requests_by_this_thread(self) -> int:
+        """Requests this thread has sent (the pacer's count is the whole worker's)."""
+        return int(getattr(self._per_thread, "requests", 0))
 
     def close(self) -> None:
         self._http.close()
@@ -120,6 +126,7 @@ class ClioClient:
 
     def _send(self, token: str, url: str, params: dict[str, str] | None) -> httpx.Response:
         self.pacer.acquire(token)
+        self._per_thread.requests = self.requests_by_this_thread + 1
         response: httpx.Response | None = None
         try:
             response = self._http.get(url, params=params, headers={"Authorization": f"Bearer {token}",
