@@ -115,3 +115,40 @@ def test_extraction_is_idempotent(app_host: LocalHost, clio: RunningClio) -> Non
     after = {b.name: raw.download_blob(b.name).readall() for b in raw.list_blobs(name_starts_with="again/clio/contacts/")}
     assert first["records"] == second["records"] and before == after
     assert os.environ["CLIO_CLIENT_SECRET"] not in json.dumps(second)
+
+
+def test_429s_from_a_second_worker_on_the_same_token(app_host: LocalHost, tiny_firm: tuple[Path, dict[str, Any]],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another instance of the app spends the same token's budget with a pacer of its own, so the extraction
+    meets 429s it could not foresee; it waits them out and still lands every record exactly once."""
+    import threading
+
+    from localrun.clio_sandbox import running_clio
+    from shared.clio.client import ClioClient, reset_shared_clients, shared_client
+    from shared.settings import Settings
+
+    with running_clio(tiny_firm[0], rate_limit=12, window_seconds=2) as clio:
+        for name, value in clio.settings().items():
+            monkeypatch.setenv(name, value)
+        reset_shared_clients()
+        get_settings.cache_clear()
+        other = ClioClient(Settings())
+        other.tokens = shared_client(get_settings()).tokens
+        stop = threading.Event()
+
+        def spend() -> None:
+            while not stop.is_set():
+                other.get(other.url("/users.json"), {"fields": "id"})
+
+        worker = threading.Thread(target=spend, daemon=True)
+        worker.start()
+        try:
+            status = extract(app_host, "contended", streams=["contacts", "activities", "folders", "line_items"])
+        finally:
+            stop.set()
+            worker.join(timeout=30)
+        assert status["runtimeStatus"] == "Completed" and status["output"]["failed"] == {}
+        assert clio.state.counters.throttled > 0
+        for stream in ("contacts", "activities", "folders", "line_items"):
+            assert landed_ids("contended", stream) == expected_ids(tiny_firm[1], stream)
+    reset_shared_clients()
