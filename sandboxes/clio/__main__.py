@@ -1,0 +1,5 @@
+import sys
+
+from sandboxes.clio.cli import main
+
+sys.exit(main())
