@@ -1,4 +1,4 @@
-"""The app and the local runner type-check (type hints everywhere is a project rule)."""
+"""The app, the local runner, the sandboxes and the generator type-check (type hints everywhere is a project rule)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,5 +11,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_mypy_passes() -> None:
     report, errors, status = api.run(["--config-file", str(ROOT / "mypy.ini"), "--cache-dir", str(ROOT / ".mypy_cache"),
                                       str(ROOT / "function_app.py"), str(ROOT / "localrun"), str(ROOT / "shared"),
-                                      str(ROOT / "activities"), str(ROOT / "orchestrators")])
+                                      str(ROOT / "activities"), str(ROOT / "orchestrators"),
+                                      str(ROOT / "sandboxes"), str(ROOT / "firmgen")])
     assert status == 0, report + errors

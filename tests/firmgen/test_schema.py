@@ -8,18 +8,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from firmgen import RESOURCE_NAMES
+from sandboxes.clio.resources import SCHEMA_OF_RESOURCE as SCHEMA_OF  # the firm-file contract's table
 from tests.firmgen.firms import Firm
 
 SPEC_URI = "urn:clio-openapi"
-SCHEMA_OF = {
-    "users": "User", "contacts": "Contact", "matters": "Matter", "practice_areas": "PracticeArea",
-    "custom_fields": "CustomField", "activities": "Activity", "activity_descriptions": "ActivityDescription",
-    "expense_categories": "ExpenseCategory", "bills": "Bill", "line_items": "LineItem", "tasks": "Task",
-    "calendar_entries": "CalendarEntry", "notes": "Note", "communications": "Communication",
-    "documents": "Document", "document_versions": "DocumentVersion", "folders": "Folder",
-    "relationships": "Relationship", "bank_accounts": "BankAccount", "bank_transactions": "BankTransaction",
-    "trust_line_items": "TrustLineItem",
-}
 
 
 def _validator(spec: dict[str, Any], schema: str) -> OAS30Validator:
