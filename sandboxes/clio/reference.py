@@ -1,4 +1,4 @@
-"""Clio's published reference data (/work/shared/reference/clio): the OpenAPI spec and the files derived from it.
+"""Clio's published reference data (../shared/reference/clio beside the repo): the OpenAPI spec and the files derived from it.
 
 Everything resource-specific the sandbox does (valid fields, filters, limit ranges, order enums, response and
 request schemas) is read from here rather than hand-coded per resource.
@@ -25,7 +25,12 @@ class Reference:
         self._field_names: dict[str, tuple[frozenset[str], dict[str, dict[str, Any]]]] = {}
 
     def _load(self, name: str) -> Any:
-        return json.loads((self.directory / name).read_text(encoding="utf-8"))
+        path = self.directory / name
+        if not path.is_file():
+            raise FileNotFoundError(f"Clio reference file {path} is missing: the sandbox reads Clio's OpenAPI spec "
+                                    "and its derived catalogues from ../shared/reference/clio beside the repository "
+                                    "(or from CLIO_REFERENCE_DIR)")
+        return json.loads(path.read_text(encoding="utf-8"))
 
     @cached_property
     def schemas(self) -> dict[str, Any]:
