@@ -21,6 +21,13 @@ def tiny_firm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return path, json.loads(path.read_text())
 
 
+@pytest.fixture(scope="session")
+def small_firm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    path = tmp_path_factory.mktemp("firm") / "small.json"
+    write_firm(path, 11, "small")
+    return path, json.loads(path.read_text())
+
+
 @pytest.fixture
 def clio(tiny_firm: tuple[Path, dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningClio]:
     with running_clio(tiny_firm[0], rate_limit=600) as running:

@@ -63,6 +63,25 @@ def test_every_record_lands_exactly_once(app_host: LocalHost, clio: RunningClio,
     assert {s["stream"] for s in written["streams"]} == {s.key for s in resource_catalogue().resources}
 
 
+def test_the_small_firm_lands_completely_despite_faults(app_host: LocalHost, small_firm: tuple[Path, dict[str, Any]],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from localrun.clio_sandbox import running_clio
+    from shared.clio.client import reset_shared_clients
+
+    faults = [FaultRule(kind="status", status=502, rate=0.05), FaultRule(kind="drop", path="/api/v4/activities", times=2),
+              FaultRule(kind="expire_tokens", path="/api/v4/folders", times=1)]
+    with running_clio(small_firm[0], rate_limit=600, faults=faults) as clio:
+        for name, value in clio.settings().items():
+            monkeypatch.setenv(name, value)
+        reset_shared_clients()
+        get_settings.cache_clear()
+        status = extract(app_host, "small")
+        assert status["runtimeStatus"] == "Completed" and status["output"]["failed"] == {}
+        assert_complete(small_firm[1], "small")
+        assert status["output"]["records"] > 4500
+    reset_shared_clients()
+
+
 @pytest.mark.parametrize("faults", [
     [FaultRule(kind="status", status=503, path="/api/v4/", rate=0.15)],
     [FaultRule(kind="drop", path="/api/v4/(contacts|activities)", times=3)],
