@@ -2,7 +2,7 @@
 limit (so the run takes about a minute), extracted through the orchestrators and the local runner. The sandbox's
 answers are logged, so the figures are Clio's own count, grouped by its rate-limit windows.
 
-    .venv/bin/python bench/clio_budget.py [--size medium] [--limit 200] [--window 15]
+    .venv/bin/python bench/clio_budget.py [--size medium] [--limit 100] [--window 10]
 
 Prints: requests, 429s, and utilisation = requests made / requests allowed, over the windows the run filled
 (every window but the last, which ends when the work does) and over the whole run.
@@ -54,8 +54,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="medium")
     parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--limit", type=int, default=200, help="requests per window (Clio: 50 per 60 s at peak)")
-    parser.add_argument("--window", type=int, default=15, help="window seconds")
+    parser.add_argument("--limit", type=int, default=100, help="requests per window (Clio: 50 per 60 s at peak)")
+    parser.add_argument("--window", type=int, default=10, help="window seconds")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     with tempfile.TemporaryDirectory() as scratch, Azurite() as azurite:
