@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     migration_storage_table_endpoint: str | None = Field(default=None, alias="MIGRATION_STORAGE__tableServiceUri")
     raw_container: str = Field(default="raw", alias="RAW_CONTAINER")
     reports_container: str = Field(default="reports", alias="REPORTS_CONTAINER")
+    ledger_table: str = Field(default="writeledger", pattern=r"^[A-Za-z][A-Za-z0-9]{2,62}$", alias="LEDGER_TABLE")
+    ledger_container: str = Field(default="ledger", alias="LEDGER_CONTAINER")
     migrations_table: str = Field(default="migrations", pattern=r"^[A-Za-z][A-Za-z0-9]{2,62}$",
                                   alias="MIGRATIONS_TABLE")
 
@@ -46,6 +48,15 @@ class Settings(BaseSettings):
     entra_tenant_id: str | None = Field(default=None, alias="ENTRA_TENANT_ID")
     dataverse_client_id: str | None = Field(default=None, alias="DATAVERSE_CLIENT_ID")
     dataverse_client_secret: SecretStr | None = Field(default=None, alias="DATAVERSE_CLIENT_SECRET")
+
+    dataverse_api_version: str = Field(default="v9.2", pattern=r"^v\d+\.\d+$", alias="DATAVERSE_API_VERSION")
+    dataverse_request_timeout_seconds: float = Field(default=120.0, gt=0, alias="DATAVERSE_REQUEST_TIMEOUT_SECONDS")
+    dataverse_ca_bundle: str | None = Field(default=None, alias="DATAVERSE_CA_BUNDLE")  # local sandboxes' CA only
+    dataverse_solution: str = Field(default="ClioMigration", alias="DATAVERSE_SOLUTION")
+    dataverse_publisher_prefix: str = Field(default="new", pattern=r"^[a-z][a-z0-9]{1,7}$",
+                                            alias="DATAVERSE_PUBLISHER_PREFIX")
+    dataverse_custom_table_limit: int = Field(default=15, ge=0, alias="DATAVERSE_CUSTOM_TABLE_LIMIT")
+    dataverse_batch_size: int = Field(default=200, ge=1, le=1000, alias="DATAVERSE_BATCH_SIZE")
 
     # Microsoft Graph (SharePoint document libraries).
     graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")

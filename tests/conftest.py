@@ -31,6 +31,8 @@ def storage_env(azurite: Azurite, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DELTA_PICKUP_SCHEDULE", "0 */15 * * * *")
     monkeypatch.setenv("RAW_CONTAINER", f"raw{hub.lower()}")
     monkeypatch.setenv("MIGRATIONS_TABLE", f"migrations{hub}")
+    monkeypatch.setenv("LEDGER_TABLE", f"ledger{hub}")
+    monkeypatch.setenv("LEDGER_CONTAINER", f"ledger{hub.lower()}")
     reset_clients()
     yield hub
     reset_clients()

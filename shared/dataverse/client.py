@@ -1,0 +1,234 @@
+"""The Dataverse Web API client (dataverse.md §1–§4, §8, §11): bearer tokens from Entra ID, OData headers, typed
+errors with Dataverse's code, 429 `Retry-After` that pauses every sender of the worker, retries for transport
+errors and 5xx, the `x-ms-dop-hint` it reports, and `$batch` framing."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from shared.dataverse.auth import TokenSource, credential
+from shared.dataverse.errors import (DataverseAuthError, DataverseError, DataverseRequestError, DataverseServerError,
+                                     DataverseThrottled, DataverseTransportError)
+from shared.settings import Settings
+
+T = TypeVar("T")
+_RETRYABLE = (DataverseServerError, DataverseTransportError)
+_MAX_THROTTLED_IN_A_ROW = 30
+ODATA_HEADERS = {"OData-MaxVersion": "4.0", "OData-Version": "4.0", "Accept": "application/json"}
+
+
+class ThrottleGate:
+    """Service protection is per user: one 429 pauses every request of this worker until Retry-After passes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._paused_until = 0.0
+        self.throttled = 0
+        self.paused_seconds = 0.0
+
+    def wait(self) -> None:
+        while True:
+            with self._lock:
+                remaining = self._paused_until - time.monotonic()
+            if remaining <= 0:
+                return
+            time.sleep(remaining)
+            self.paused_seconds += remaining
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self.throttled += 1
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+def error_of(response: httpx.Response) -> tuple[str | None, str]:
+    """Dataverse's `{"error": {"code": "0x8004...", "message": ...}}`."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.text[:500] or response.reason_phrase
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        return error.get("code"), str(error.get("message", ""))
+    return None, response.reason_phrase
+
+
+@dataclass
+class BatchOperation:
+    method: str
+    url: str  # relative to the API base, e.g. "tasks(new_clioid='12')"
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BatchAnswer:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def error(self) -> tuple[str | None, str]:
+        if isinstance(self.body, dict) and isinstance(self.body.get("error"), dict):
+            return self.body["error"].get("code"), str(self.body["error"].get("message", ""))
+        return None, ""
+
+
+class DataverseClient:
+    def __init__(self, settings: Settings, http: httpx.Client | None = None, tokens: TokenSource | None = None,
+                 max_attempts: int = 5) -> None:
+        if not settings.dataverse_url:
+            raise DataverseAuthError("DATAVERSE_URL is not set")
+        self.base_url = f"{settings.dataverse_url}/api/data/{settings.dataverse_api_version}/"
+        verify: Any = settings.dataverse_ca_bundle or True
+        self._http = http or httpx.Client(timeout=httpx.Timeout(settings.dataverse_request_timeout_seconds),
+                                          verify=verify)
+        self.tokens = tokens or TokenSource(credential(settings), settings.dataverse_url)
+        self.gate = ThrottleGate()
+        self.dop_hint: int | None = None
+        self.requests = 0
+        self._max_attempts = max_attempts
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- requests ---------------------------------------------------------------------------------------------
+    def request(self, method: str, path: str, *, json_body: Any = None, content: bytes | None = None,
+                headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
+                allow: tuple[int, ...] = ()) -> httpx.Response:
+        """One call; statuses in `allow` are returned rather than raised (e.g. 404 on a lookup by key)."""
+        return self._retrying(lambda: self._answered(method, path, json_body, content, headers, params, allow))
+
+    def _retrying(self, call: Callable[[], T]) -> T:
+        for attempt in Retrying(stop=stop_after_attempt(self._max_attempts),
+                                wait=wait_exponential_jitter(initial=0.5, max=30),
+                                retry=retry_if_exception_type(_RETRYABLE), reraise=True):
+            with attempt:
+                return call()
+        raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+    def _answered(self, method: str, path: str, json_body: Any, content: bytes | None,
+                  headers: Mapping[str, str] | None, params: Mapping[str, str] | None,
+                  allow: tuple[int, ...]) -> httpx.Response:
+        url = path if path.startswith("http") else self.base_url + path.lstrip("/")
+        refreshed, throttled = False, 0
+        while True:
+            self.gate.wait()
+            token = self.tokens.token()
+            sent = {**ODATA_HEADERS, "Authorization": f"Bearer {token}", **(headers or {})}
+            if json_body is not None:
+                sent["Content-Type"] = "application/json; charset=utf-8"
+            try:
+                self.requests += 1
+                response = self._http.request(method, url, json=json_body, content=content, headers=sent,
+                                              params=params)
+            except httpx.TransportError as exc:
+                raise DataverseTransportError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+            hint = response.headers.get("x-ms-dop-hint")
+            if hint and hint.isdigit():
+                self.dop_hint = int(hint)
+            if response.status_code in allow:
+                return response
+            if response.status_code == 401 and not refreshed:
+                refreshed = True
+                self.tokens.reject(token)
+                continue
+            if response.status_code == 429:
+                throttled += 1
+                if throttled >= _MAX_THROTTLED_IN_A_ROW:
+                    code, message = error_of(response)
+                    raise DataverseThrottled(f"{method} {path}: still throttled: {message}", 429, code)
+                self.gate.pause(float(response.headers.get("Retry-After", "1") or 1))
+                continue
+            if response.status_code >= 500:
+                code, message = error_of(response)
+                raise DataverseServerError(f"{method} {path}: {response.status_code} {message}",
+                                           response.status_code, code)
+            if response.status_code >= 400:
+                code, message = error_of(response)
+                kind = DataverseAuthError if response.status_code == 401 else DataverseRequestError
+                raise kind(f"{method} {path}: {response.status_code} {code or ''} {message}".strip(),
+                           response.status_code, code)
+            return response
+
+    def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        return self.request("GET", path, params=params).json()
+
+    def query(self, entity_set: str, params: Mapping[str, str], page_size: int = 5000) -> list[dict[str, Any]]:
+        """Every row of a query, following `@odata.nextLink`."""
+        headers = {"Prefer": f"odata.maxpagesize={page_size}"}
+        rows: list[dict[str, Any]] = []
+        page = self.request("GET", entity_set, params=params, headers=headers).json()
+        while True:
+            rows.extend(page.get("value", []))
+            link = page.get("@odata.nextLink")
+            if not link:
+                return rows
+            page = self.request("GET", link, headers=headers).json()
+
+    # -- $batch -----------------------------------------------------------------------------------------------
+    def batch(self, operations: list[BatchOperation], continue_on_error: bool = True) -> list[BatchAnswer]:
+        """Independent operations in one `$batch` (dataverse.md §3.1): CRLF framing, answers in order."""
+        boundary = f"batch_{uuid.uuid4()}"
+        body = encode_batch(operations, boundary, self.base_url)
+        headers = {"Content-Type": f'multipart/mixed; boundary="{boundary}"'}
+        if continue_on_error:
+            headers["Prefer"] = "odata.continue-on-error"
+        response = self.request("POST", "$batch", content=body, headers=headers, allow=(400, 404, 412))
+        return decode_batch(response)
+
+
+def encode_batch(operations: list[BatchOperation], boundary: str, base_url: str) -> bytes:
+    path_base = "/" + base_url.split("/", 3)[3]
+    lines: list[str] = []
+    for operation in operations:
+        lines += [f"--{boundary}", "Content-Type: application/http", "Content-Transfer-Encoding: binary", ""]
+        lines.append(f"{operation.method} {path_base}{operation.url} HTTP/1.1")
+        lines.append("Content-Type: application/json; type=entry")
+        lines += [f"{name}: {value}" for name, value in operation.headers.items()]
+        lines.append("")
+        lines.append(json.dumps(operation.body) if operation.body is not None else "")
+    lines.append(f"--{boundary}--")
+    lines.append("")
+    return "\r\n".join(lines).encode()
+
+
+def decode_batch(response: httpx.Response) -> list[BatchAnswer]:
+    content_type = response.headers.get("Content-Type", "")
+    if "boundary=" not in content_type:
+        code, message = error_of(response)
+        raise DataverseRequestError(f"$batch: {response.status_code} {message}", response.status_code, code)
+    boundary = content_type.split("boundary=", 1)[1].split(";")[0].strip('"')
+    answers: list[BatchAnswer] = []
+    for part in response.text.split(f"--{boundary}"):
+        part = part.strip("\r\n")
+        if not part or part == "--":
+            continue
+        answers.extend(_decode_part(part))
+    return answers
+
+
+def _decode_part(part: str) -> list[BatchAnswer]:
+    head, _, rest = part.partition("\r\n\r\n")
+    if "multipart/mixed" in head:  # a changeset answer: its own boundary, nested parts
+        boundary = head.split("boundary=", 1)[1].split("\r\n")[0].strip('"')
+        return [answer for inner in rest.split(f"--{boundary}") if inner.strip("\r\n") not in ("", "--")
+                for answer in _decode_part(inner.strip("\r\n"))]
+    status_and_headers, _, body = rest.partition("\r\n\r\n")
+    status_line, *header_lines = status_and_headers.split("\r\n")
+    status = int(status_line.split(" ")[1])
+    headers = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in header_lines) if k}
+    body = body.strip()
+    try:
+        parsed: Any = json.loads(body) if body else None
+    except ValueError:
+        parsed = body
+    return [BatchAnswer(status, headers, parsed)]

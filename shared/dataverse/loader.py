@@ -1,0 +1,210 @@
+"""Idempotent bulk upserts of Dataverse-ready rows into one table, keyed by the Clio id through an alternate key
+(dataverse.md §2, §3). Each row ends as created, updated, unchanged or failed (with Dataverse's code), and every
+write is recorded in the write ledger before the call returns.
+
+- unchanged: the ledger holds the same content hash and the row's versionnumber is still the one we wrote;
+- UpsertMultiple where the table supports it (atomic: a failing request is split in halves until the bad rows
+  stand alone, so one bad row never blocks its batch), `$batch` with continue-on-error otherwise;
+- chunks run in parallel up to the service's `x-ms-dop-hint`; a 429 pauses every sender (client.ThrottleGate);
+  the chunk size shrinks when Dataverse reports execution-time pressure or time-outs and grows back after.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from shared.dataverse.client import BatchOperation, DataverseClient
+from shared.dataverse.errors import DataverseError, DataverseRequestError, DataverseThrottled
+from shared.ledger import LedgerEntry, WriteLedger
+
+Action = Literal["created", "updated", "unchanged", "failed"]
+_EXECUTION_TIME_CODES = {"0x80072321"}  # service protection: combined execution time
+
+
+class TableTarget(BaseModel):
+    entity_set: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    logical_name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    primary_id: str
+    key_column: str
+    bulk: bool = True  # UpsertMultiple supported (account, contact, opportunity, incident, invoice, ...)
+
+
+class LoadRow(BaseModel):
+    key: str = Field(min_length=1, max_length=100)
+    values: dict[str, Any]
+
+
+class RowOutcome(BaseModel):
+    key: str
+    action: Action
+    dataverse_id: str | None = None
+    code: str | None = None
+    message: str | None = None
+
+
+def key_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def content_hash(row: LoadRow) -> str:
+    return hashlib.sha256(json.dumps(row.values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class AdaptiveSize:
+    """Halve on pressure, grow by a quarter after a run of clean chunks, within [1, ceiling]."""
+
+    def __init__(self, start: int, ceiling: int = 1000) -> None:
+        self._lock = threading.Lock()
+        self.value = max(1, min(start, ceiling))
+        self._ceiling = ceiling
+        self._clean = 0
+
+    def shrink(self) -> None:
+        with self._lock:
+            self.value, self._clean = max(1, self.value // 2), 0
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._clean += 1
+            if self._clean >= 4:
+                self.value, self._clean = min(self._ceiling, self.value + max(1, self.value // 4)), 0
+
+
+class TableLoader:
+    def __init__(self, client: DataverseClient, ledger: WriteLedger, target: TableTarget, batch_id: str,
+                 size: AdaptiveSize, max_parallel: int = 8) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.target = target
+        self.batch_id = batch_id
+        self.size = size
+        self.max_parallel = max_parallel
+
+    def load(self, rows: list[LoadRow]) -> list[RowOutcome]:
+        unique, duplicates = _split_duplicates(rows)
+        outcomes = [RowOutcome(key=row.key, action="failed", code="DuplicateKey",
+                               message="the same Clio key appears twice in one load") for row in duplicates]
+        chunks, start = [], 0
+        while start < len(unique):
+            chunks.append(unique[start:start + self.size.value])
+            start += self.size.value
+        parallel = max(1, min(self.max_parallel, self.client.dop_hint or self.max_parallel))
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            for result in pool.map(self._load_chunk, chunks):
+                outcomes.extend(result)
+        return outcomes
+
+    # -- one chunk ----------------------------------------------------------------------------------------------
+    def _load_chunk(self, rows: list[LoadRow]) -> list[RowOutcome]:
+        keys = [row.key for row in rows]
+        ledger = self.ledger.get_many(keys)
+        current = self._current(keys, full=False)
+        outcomes: dict[str, RowOutcome] = {}
+        to_write: list[LoadRow] = []
+        for row in rows:
+            entry, row_now = ledger.get(row.key), current.get(row.key)
+            if entry is not None and row_now is not None and entry.content_hash == content_hash(row) \
+                    and entry.version == str(row_now.get("versionnumber")):
+                outcomes[row.key] = RowOutcome(key=row.key, action="unchanged", dataverse_id=entry.dataverse_id)
+            else:
+                to_write.append(row)
+        before = {key: image for key, image in self._current(
+            [r.key for r in to_write if r.key not in ledger and r.key in current], full=True).items()}
+        failures = self._write(to_write)
+        written = [row for row in to_write if row.key not in failures]
+        after = self._current([row.key for row in written], full=False)
+        entries = []
+        for row in written:
+            row_now = after.get(row.key)
+            if row_now is None:
+                failures[row.key] = RowOutcome(key=row.key, action="failed", code="NotFoundAfterWrite",
+                                               message="Dataverse accepted the write but the row cannot be read back")
+                continue
+            previous = ledger.get(row.key)
+            origin = previous.origin if previous else ("pre-existing" if row.key in before else "created")
+            action: Action = "created" if previous is None and row.key not in before else "updated"
+            entries.append(LedgerEntry(row.key, row_now[self.target.primary_id], origin, action, content_hash(row),
+                                       str(row_now.get("versionnumber")), self.batch_id, datetime.now(timezone.utc),
+                                       before.get(row.key)))
+            outcomes[row.key] = RowOutcome(key=row.key, action=action, dataverse_id=row_now[self.target.primary_id])
+        self.ledger.record(entries)
+        outcomes.update(failures)
+        return [outcomes[row.key] for row in rows]
+
+    def _current(self, keys: list[str], full: bool) -> dict[str, dict[str, Any]]:
+        """The rows that exist now, by Clio key: the whole row (before-images) or just id and version."""
+        found: dict[str, dict[str, Any]] = {}
+        column, primary = self.target.key_column, self.target.primary_id
+        for start in range(0, len(keys), 100):
+            chunk = keys[start:start + 100]
+            values = ",".join(key_literal(key) for key in chunk)
+            params = {"$filter": f"Microsoft.Dynamics.CRM.In(PropertyName='{column}',PropertyValues=[{values}])"}
+            if not full:
+                params["$select"] = f"{primary},{column},versionnumber"
+            for row in self.client.query(self.target.entity_set, params):
+                found[str(row[column])] = row
+        return found
+
+    # -- writing ------------------------------------------------------------------------------------------------
+    def _write(self, rows: list[LoadRow]) -> dict[str, RowOutcome]:
+        if not rows:
+            return {}
+        return self._upsert_multiple(rows) if self.target.bulk else self._batch(rows)
+
+    def _target(self, row: LoadRow) -> dict[str, Any]:
+        body = {name: value for name, value in row.values.items() if name != self.target.key_column}
+        return {"@odata.type": f"Microsoft.Dynamics.CRM.{self.target.logical_name}",
+                "@odata.id": f"{self.target.entity_set}({self.target.key_column}={key_literal(row.key)})", **body}
+
+    def _upsert_multiple(self, rows: list[LoadRow]) -> dict[str, RowOutcome]:
+        try:
+            self.client.request("POST", f"{self.target.entity_set}/Microsoft.Dynamics.CRM.UpsertMultiple",
+                                json_body={"Targets": [self._target(row) for row in rows]},
+                                headers={"If-None-Match": "null"})
+            self.size.succeeded()
+            return {}
+        except DataverseThrottled:
+            raise
+        except DataverseError as exc:
+            if exc.code in _EXECUTION_TIME_CODES or exc.status in (408, 504):
+                self.size.shrink()
+            if len(rows) == 1:
+                return {rows[0].key: RowOutcome(key=rows[0].key, action="failed", code=exc.code,
+                                                message=str(exc))}
+            if not isinstance(exc, DataverseRequestError):
+                raise
+            middle = len(rows) // 2  # atomic request: find the bad rows by halves
+            return {**self._upsert_multiple(rows[:middle]), **self._upsert_multiple(rows[middle:])}
+
+    def _batch(self, rows: list[LoadRow]) -> dict[str, RowOutcome]:
+        failures: dict[str, RowOutcome] = {}
+        for start in range(0, len(rows), 1000):  # $batch holds at most 1000 operations
+            chunk = rows[start:start + 1000]
+            operations = [BatchOperation("PATCH", f"{self.target.entity_set}({self.target.key_column}="
+                                                  f"{key_literal(row.key)})",
+                                         {k: v for k, v in row.values.items() if k != self.target.key_column})
+                          for row in chunk]
+            answers = self.client.batch(operations)
+            for row, answer in zip(chunk, answers, strict=True):
+                if answer.status >= 400:
+                    code, message = answer.error
+                    failures[row.key] = RowOutcome(key=row.key, action="failed", code=code,
+                                                   message=message or f"HTTP {answer.status}")
+        return failures
+
+
+def _split_duplicates(rows: list[LoadRow]) -> tuple[list[LoadRow], list[LoadRow]]:
+    """First occurrence of each key, and the later ones (reported, never written)."""
+    seen: set[str] = set()
+    unique: list[LoadRow] = []
+    duplicates: list[LoadRow] = []
+    for row in rows:
+        (duplicates if row.key in seen else unique).append(row)
+        seen.add(row.key)
+    return unique, duplicates

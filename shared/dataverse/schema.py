@@ -1,0 +1,207 @@
+"""Schema provisioning through the metadata API (dataverse.md §8): custom tables, columns and alternate keys,
+created only where missing, in a named solution under the publisher prefix; idempotent, with a report."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from shared.dataverse.client import DataverseClient
+
+ColumnType = Literal["string", "memo", "integer", "decimal", "money", "datetime", "dateonly", "boolean",
+                     "picklist"]
+LANGUAGE = 1033
+
+
+def label(text: str) -> dict[str, Any]:
+    return {"@odata.type": "Microsoft.Dynamics.CRM.Label",
+            "LocalizedLabels": [{"@odata.type": "Microsoft.Dynamics.CRM.LocalizedLabel", "Label": text,
+                                 "LanguageCode": LANGUAGE}]}
+
+
+class ColumnSpec(BaseModel):
+    table: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    schema_name: str = Field(pattern=r"^[a-z][a-z0-9]*_[A-Za-z0-9_]+$")
+    type: ColumnType
+    label: str
+    max_length: int | None = Field(default=None, ge=1, le=1_048_576)
+    options: list[tuple[int, str]] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "ColumnSpec":
+        if self.type == "picklist" and not self.options:
+            raise ValueError(f"{self.schema_name}: a picklist needs options")
+        return self
+
+    @property
+    def logical_name(self) -> str:
+        return self.schema_name.lower()
+
+    def metadata(self) -> dict[str, Any]:
+        base: dict[str, Any] = {"SchemaName": self.schema_name, "DisplayName": label(self.label),
+                                "RequiredLevel": {"Value": "None", "CanBeChanged": True,
+                                                  "ManagedPropertyLogicalName": "canmodifyrequirementlevelsettings"}}
+        kind: dict[str, tuple[str, str, dict[str, Any]]] = {"string": ("StringAttributeMetadata", "String", {"MaxLength": self.max_length or 100,
+                                                                 "FormatName": {"Value": "Text"}}),
+                "memo": ("MemoAttributeMetadata", "Memo", {"MaxLength": self.max_length or 1_048_576,
+                                                           "Format": "TextArea"}),
+                "integer": ("IntegerAttributeMetadata", "Integer", {"MinValue": -2_147_483_648,
+                                                                    "MaxValue": 2_147_483_647, "Format": "None"}),
+                "decimal": ("DecimalAttributeMetadata", "Decimal", {"Precision": 2, "MinValue": -1e11,
+                                                                    "MaxValue": 1e11}),
+                "money": ("MoneyAttributeMetadata", "Money", {"PrecisionSource": 2}),
+                "datetime": ("DateTimeAttributeMetadata", "DateTime", {"Format": "DateAndTime"}),
+                "dateonly": ("DateTimeAttributeMetadata", "DateTime", {"Format": "DateOnly"}),
+                "boolean": ("BooleanAttributeMetadata", "Boolean", {"OptionSet": {
+                    "@odata.type": "Microsoft.Dynamics.CRM.BooleanOptionSetMetadata", "OptionSetType": "Boolean",
+                    "TrueOption": {"Value": 1, "Label": label("Yes")},
+                    "FalseOption": {"Value": 0, "Label": label("No")}}}),
+                "picklist": ("PicklistAttributeMetadata", "Picklist", {"OptionSet": {
+                    "@odata.type": "Microsoft.Dynamics.CRM.OptionSetMetadata", "IsGlobal": False,
+                    "OptionSetType": "Picklist",
+                    "Options": [{"Value": value, "Label": label(text)} for value, text in self.options or []]}})}
+        odata_type, attribute_type, extra = kind[self.type]
+        return {"@odata.type": f"Microsoft.Dynamics.CRM.{odata_type}", "AttributeType": attribute_type, **base,
+                **extra}
+
+
+class TableSpec(BaseModel):
+    schema_name: str = Field(pattern=r"^[a-z][a-z0-9]*_[A-Za-z0-9_]+$")
+    label: str
+    plural_label: str
+    primary_name: str = Field(pattern=r"^[a-z][a-z0-9]*_[A-Za-z0-9_]+$")
+    has_notes: bool = True
+    has_activities: bool = True
+
+    @property
+    def logical_name(self) -> str:
+        return self.schema_name.lower()
+
+    def metadata(self) -> dict[str, Any]:
+        name = ColumnSpec(table=self.logical_name, schema_name=self.primary_name, type="string", label="Name",
+                          max_length=200).metadata()
+        return {"@odata.type": "Microsoft.Dynamics.CRM.EntityMetadata", "SchemaName": self.schema_name,
+                "DisplayName": label(self.label), "DisplayCollectionName": label(self.plural_label),
+                "OwnershipType": "UserOwned", "IsActivity": False, "HasNotes": self.has_notes,
+                "HasActivities": self.has_activities, "Attributes": [{**name, "IsPrimaryName": True}]}
+
+
+class KeySpec(BaseModel):
+    table: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    schema_name: str = Field(pattern=r"^[a-z][a-z0-9]*_[A-Za-z0-9_]+$")
+    columns: list[str] = Field(min_length=1, max_length=16)
+
+
+class SchemaRequest(BaseModel):
+    tables: list[TableSpec] = Field(default_factory=list)
+    columns: list[ColumnSpec] = Field(default_factory=list)
+    keys: list[KeySpec] = Field(default_factory=list)
+
+
+class SchemaReport(BaseModel):
+    created: list[str] = Field(default_factory=list)
+    existing: list[str] = Field(default_factory=list)
+    conflicts: list[str] = Field(default_factory=list)
+    keys: dict[str, str] = Field(default_factory=dict)  # "<table>.<key>" -> EntityKeyIndexStatus
+
+
+_ATTRIBUTE_TYPES = {"string": "String", "memo": "Memo", "integer": "Integer", "decimal": "Decimal", "money": "Money",
+                    "datetime": "DateTime", "dateonly": "DateTime", "boolean": "Boolean", "picklist": "Picklist"}
+
+
+class SchemaProvisioner:
+    def __init__(self, client: DataverseClient, solution: str, prefix: str, custom_table_limit: int) -> None:
+        self.client = client
+        self.solution = solution
+        self.prefix = prefix
+        self.custom_table_limit = custom_table_limit
+
+    def preflight(self, request: SchemaRequest) -> None:
+        """The plan's custom-table allowance (product page: 15 on Professional), checked before anything moves."""
+        definitions = self.client.get_json("EntityDefinitions", {"$select": "LogicalName,IsCustomEntity"})
+        existing = {row["LogicalName"] for row in definitions.get("value", []) if row.get("IsCustomEntity")}
+        needed = existing | {table.logical_name for table in request.tables}
+        if len(needed) > self.custom_table_limit:
+            raise ValueError(f"This migration needs {len(needed)} custom tables ({len(existing)} exist, "
+                             f"{len(needed) - len(existing)} new) but the plan allows {self.custom_table_limit} "
+                             "(DATAVERSE_CUSTOM_TABLE_LIMIT). Map more data to standard tables or raise the plan.")
+        names = [t.schema_name for t in request.tables] + [c.schema_name for c in request.columns] + \
+            [k.schema_name for k in request.keys]
+        for name in names:
+            if not name.startswith(f"{self.prefix}_"):
+                raise ValueError(f"{name} does not carry the publisher prefix '{self.prefix}_'")
+
+    def ensure_solution(self, report: SchemaReport) -> None:
+        """The solution every component goes into, under a publisher with our prefix (created when missing)."""
+        found = self.client.get_json("solutions", {"$select": "solutionid",
+                                                   "$filter": f"uniquename eq '{self.solution}'"}).get("value", [])
+        if found:
+            return
+        publishers = self.client.get_json("publishers", {
+            "$select": "publisherid", "$filter": f"customizationprefix eq '{self.prefix}'"}).get("value", [])
+        if publishers:
+            publisher_id = publishers[0]["publisherid"]
+        else:
+            created = self.client.request("POST", "publishers", headers={"Prefer": "return=representation"},
+                                          json_body={"uniquename": f"{self.prefix}clio", "friendlyname":
+                                                     "Clio migration", "customizationprefix": self.prefix,
+                                                     "customizationoptionvalueprefix": 72700})
+            publisher_id = created.json()["publisherid"]
+            report.created.append(f"publisher {self.prefix}")
+        self.client.request("POST", "solutions", json_body={
+            "uniquename": self.solution, "friendlyname": self.solution, "version": "1.0.0.0",
+            "publisherid@odata.bind": f"/publishers({publisher_id})"})
+        report.created.append(f"solution {self.solution}")
+
+    def provision(self, request: SchemaRequest) -> SchemaReport:
+        self.preflight(request)
+        report = SchemaReport()
+        self.ensure_solution(report)
+        headers = {"MSCRM.SolutionUniqueName": self.solution}
+        for table in request.tables:
+            if self._exists(f"EntityDefinitions(LogicalName='{table.logical_name}')"):
+                report.existing.append(table.logical_name)
+            else:
+                self.client.request("POST", "EntityDefinitions", json_body=table.metadata(), headers=headers)
+                report.created.append(table.logical_name)
+        for column in request.columns:
+            name = f"{column.table}.{column.logical_name}"
+            path = f"EntityDefinitions(LogicalName='{column.table}')/Attributes(LogicalName='{column.logical_name}')"
+            found = self._get(path, {"$select": "AttributeType"})
+            if found is None:
+                self.client.request("POST", f"EntityDefinitions(LogicalName='{column.table}')/Attributes",
+                                    json_body=column.metadata(), headers=headers)
+                report.created.append(name)
+            elif found.get("AttributeType") != _ATTRIBUTE_TYPES[column.type]:
+                report.conflicts.append(f"{name} exists as {found.get('AttributeType')}, "
+                                        f"the map needs {_ATTRIBUTE_TYPES[column.type]}")
+            else:
+                report.existing.append(name)
+        for key in request.keys:
+            statuses = self.key_statuses(key.table)
+            if key.schema_name.lower() not in statuses:
+                self.client.request("POST", f"EntityDefinitions(LogicalName='{key.table}')/Keys", headers=headers,
+                                    json_body={"SchemaName": key.schema_name, "DisplayName": label(key.schema_name),
+                                               "KeyAttributes": key.columns})
+                report.created.append(f"{key.table}.{key.schema_name.lower()}")
+        for key in request.keys:
+            report.keys[f"{key.table}.{key.schema_name.lower()}"] = \
+                self.key_statuses(key.table).get(key.schema_name.lower(), "Missing")
+        touched = sorted({name.split(".")[0] for name in report.created if " " not in name})
+        if touched:
+            xml = "".join(f"<entity>{table}</entity>" for table in touched)
+            self.client.request("POST", "PublishXml", json_body={
+                "ParameterXml": f"<importexportxml><entities>{xml}</entities></importexportxml>"})
+        return report
+
+    def key_statuses(self, table: str) -> dict[str, str]:
+        answer = self.client.get_json(f"EntityDefinitions(LogicalName='{table}')/Keys",
+                                      {"$select": "SchemaName,KeyAttributes,EntityKeyIndexStatus"})
+        return {row["SchemaName"].lower(): row["EntityKeyIndexStatus"] for row in answer.get("value", [])}
+
+    def _get(self, path: str, params: dict[str, str]) -> dict[str, Any] | None:
+        response = self.client.request("GET", path, params=params, allow=(404,))
+        return None if response.status_code == 404 else response.json()
+
+    def _exists(self, path: str) -> bool:
+        return self._get(path, {"$select": "LogicalName"}) is not None
