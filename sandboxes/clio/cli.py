@@ -6,15 +6,13 @@ configured client on the second (so a demo can start without the browser step).
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from collections.abc import Sequence
-from types import FrameType
 
 from sandboxes.clio.app import create_app, sandbox_state
 from sandboxes.clio.config import OAuthClient, SandboxConfig
 from sandboxes.clio.serve import start_in_thread
+from sandboxes.common import wait_for_termination
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -41,14 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(base_url, flush=True)
     if args.mint_refresh_token:
         print(sandbox_state(app).mint_refresh_token(client.client_id), flush=True)
-    finished = threading.Event()
-
-    def _finish(signum: int, frame: FrameType | None) -> None:
-        finished.set()
-
-    signal.signal(signal.SIGTERM, _finish)
-    signal.signal(signal.SIGINT, _finish)
-    finished.wait()
+    wait_for_termination()
     stop()
     return 0
 

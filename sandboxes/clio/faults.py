@@ -14,12 +14,17 @@ import random
 import re
 import threading
 from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandboxes.clio.config import FaultRule
-from sandboxes.clio.tokens import TokenRegistry
+
+
+class TokenExpirer(Protocol):
+    def expire_all_access_tokens(self) -> None: ...
 
 
 class DroppedConnection(httpx.RemoteProtocolError):
@@ -38,7 +43,7 @@ class _ActiveRule:
 class FaultInjector:
     rules: list[FaultRule]
     seed: int
-    tokens: TokenRegistry
+    tokens: TokenExpirer
     _active: list[_ActiveRule] = field(default_factory=list, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
@@ -90,17 +95,23 @@ def _with_length(headers: list[tuple[bytes, bytes]], length: int) -> list[tuple[
     return kept + [(b"content-length", str(length).encode())]
 
 
+def clio_error_body(status: int) -> dict[str, Any]:
+    return {"error": {"type": "ServerError", "message": f"Injected {status}"}}
+
+
 class FaultMiddleware:
-    def __init__(self, app: ASGIApp, injector: FaultInjector) -> None:
+    def __init__(self, app: ASGIApp, injector: FaultInjector,
+                 error_body: Callable[[int], dict[str, Any]] = clio_error_body) -> None:
         self.app = app
         self.injector = injector
+        self.error_body = error_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rule = self.injector.pick(scope["method"], scope["path"]) if scope["type"] == "http" else None
         if rule is None:
             await self.app(scope, receive, send)
         elif rule.kind == "status":
-            body = json.dumps({"error": {"type": "ServerError", "message": f"Injected {rule.status}"}}).encode()
+            body = json.dumps(self.error_body(rule.status)).encode()
             await send({"type": "http.response.start", "status": rule.status,
                         "headers": [(b"content-type", b"application/json"),
                                     (b"content-length", str(len(body)).encode())]})

@@ -1,0 +1,39 @@
+"""The Dataverse sandbox as part of the embedded local stack: HTTPS on loopback with a fresh local CA, one
+application user registered, and the app settings that point the Dataverse client (and azure-identity) at it."""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandboxes.dataverse import ApplicationUser, DataverseConfig, DataverseState, create_app, dataverse_state
+from sandboxes.dataverse.serve import serve_dataverse
+
+TENANT_ID = "7d3c8a52-5f5e-4d8a-9a55-0c1d2e3f4a5b"
+CLIENT_ID = "3f2b1c0d-aaaa-4bbb-8ccc-0123456789ab"
+
+
+@dataclass(frozen=True)
+class RunningDataverse:
+    base_url: str
+    ca_pem: str
+    state: DataverseState
+    client_secret: str
+
+    def settings(self) -> dict[str, str]:
+        return {"DATAVERSE_URL": self.base_url, "ENTRA_AUTHORITY_HOST": self.base_url, "ENTRA_TENANT_ID": TENANT_ID,
+                "DATAVERSE_CLIENT_ID": CLIENT_ID, "DATAVERSE_CLIENT_SECRET": self.client_secret,
+                "DATAVERSE_CA_BUNDLE": self.ca_pem}
+
+
+@contextmanager
+def running_dataverse(snapshot: dict[str, Any] | Path | None = None, **config: Any) -> Iterator[RunningDataverse]:
+    """`config` is passed to DataverseConfig (limits, latency model, key activation delay, faults, users)."""
+    client_secret = secrets.token_urlsafe(24)
+    user = ApplicationUser(client_id=CLIENT_ID, client_secret=client_secret, tenant_id=TENANT_ID)
+    app = create_app(DataverseConfig(application_users=[user], **config), snapshot)
+    with serve_dataverse(app) as (base_url, ca_pem):
+        yield RunningDataverse(base_url, ca_pem, dataverse_state(app), client_secret)

@@ -1,0 +1,5 @@
+import sys
+
+from sandboxes.dataverse.cli import main
+
+sys.exit(main())

@@ -1,0 +1,49 @@
+"""Seeding from / exporting to a snapshot: `{"<entityset>": [rows…], "_metadata": {…}}` (deterministic order)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sandboxes.dataverse.catalog import Catalog
+from sandboxes.dataverse.schema import Table
+from sandboxes.dataverse.store import RowStore
+
+
+def load_snapshot(source: dict[str, Any] | str | Path | None) -> dict[str, Any]:
+    if source is None:
+        return {}
+    if isinstance(source, dict):
+        return source
+    loaded: dict[str, Any] = json.loads(Path(source).read_text())
+    return loaded
+
+
+def seed_rows(snapshot: dict[str, Any], catalog: Catalog, store: RowStore) -> None:
+    """Rows are stored as given (stored form: lookups as `_x_value`); the primary key is required."""
+    for entity_set, rows in snapshot.items():
+        if entity_set.startswith("_"):
+            continue
+        table = catalog.require_set(entity_set)
+        for row in rows:
+            row_id = str(row[table.primary_id]).lower()
+            store.put(table.logical, row_id, {"versionnumber": store.next_version(), **row,
+                                              table.primary_id: row_id})
+
+
+def _custom_metadata(table: Table) -> dict[str, Any]:
+    return {"columns": {name: column.definition for name, column in sorted(table.columns.items()) if column.custom},
+            "keys": [{"SchemaName": key.schema_name, "KeyAttributes": list(key.attributes)} for key in table.keys],
+            **({"table": table.definition} if table.custom else {})}
+
+
+def export_snapshot(catalog: Catalog, store: RowStore) -> dict[str, Any]:
+    exported: dict[str, Any] = {}
+    for table in catalog.tables():
+        rows = sorted(store.all(table.logical), key=lambda row: str(row[table.primary_id]))
+        if rows:
+            exported[table.entity_set] = [dict(sorted(row.items())) for row in rows]
+    metadata = {table.logical: _custom_metadata(table) for table in catalog.tables()
+                if table.custom or table.keys or any(column.custom for column in table.columns.values())}
+    exported["_metadata"] = metadata
+    return dict(sorted(exported.items()))

@@ -1,0 +1,106 @@
+"""The loader against the strict Dataverse sandbox, with the ledger in Azurite."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from localrun.dataverse_sandbox import RunningDataverse, running_dataverse
+from shared.dataverse.client import DataverseClient
+from shared.dataverse.loader import AdaptiveSize, LoadRow, RowOutcome, TableLoader, TableTarget
+from shared.ledger import WriteLedger
+from shared.settings import Settings, get_settings
+from tests.dataverse_client.conftest import point_settings_at, provision_clio_keys
+
+ACCOUNTS = TableTarget(entity_set="accounts", logical_name="account", primary_id="accountid",
+                       key_column="new_clioid", bulk=True)
+TASKS = TableTarget(entity_set="tasks", logical_name="task", primary_id="activityid", key_column="new_clioid",
+                    bulk=False)
+
+
+def accounts(n: int, prefix: str = "Firm") -> list[LoadRow]:
+    return [LoadRow(key=str(1000 + i), values={"name": f"{prefix} {i}", "telephone1": f"+1 555 01{i:02d}"})
+            for i in range(n)]
+
+
+def load(client: DataverseClient, target: TableTarget, rows: list[LoadRow], batch: str = "b1",
+         migration: str = "mig1", size: int = 20) -> dict[str, RowOutcome]:
+    loader = TableLoader(client, WriteLedger(get_settings(), migration, target.entity_set), target, batch,
+                         AdaptiveSize(size))
+    return {o.key: o for o in loader.load(rows)}
+
+
+def snapshot(client: DataverseClient, entity_set: str) -> list[dict[str, Any]]:
+    rows = client.query(entity_set, {"$select": "new_clioid,name,telephone1", "$orderby": "new_clioid"})
+    return [{k: v for k, v in row.items() if not k.startswith("@")} for row in rows]
+
+
+def test_loading_twice_changes_nothing_and_never_duplicates(client: DataverseClient) -> None:
+    provision_clio_keys(client)
+    first = load(client, ACCOUNTS, accounts(45))
+    assert {o.action for o in first.values()} == {"created"}
+    after_first = snapshot(client, "accounts")
+    second = load(client, ACCOUNTS, accounts(45), batch="b2")
+    assert {o.action for o in second.values()} == {"unchanged"}
+    assert snapshot(client, "accounts") == after_first and len(after_first) == 45
+    assert {o.dataverse_id for o in first.values()} == {o.dataverse_id for o in second.values()}
+    changed = accounts(45)
+    for row in changed[:5]:
+        row.values["name"] += " (renamed)"
+    third = load(client, ACCOUNTS, changed, batch="b3")
+    assert sorted(o.action for o in third.values()).count("updated") == 5
+    entries = {e.key: e for e in WriteLedger(get_settings(), "mig1", "accounts").all()}
+    assert len(entries) == 45 and {e.origin for e in entries.values()} == {"created"}
+    assert entries["1000"].last_action == "updated" and entries["1000"].batch == "b3"
+
+
+def test_bad_rows_fail_alone_with_dataverse_codes(client: DataverseClient) -> None:
+    provision_clio_keys(client)
+    rows = accounts(30)
+    rows[3].values["name"] = "x" * 200  # account.name allows 160 characters
+    rows[11].values["nosuchcolumn"] = 1
+    rows[17].values["accountcategorycode"] = 999  # not an option of the choice
+    outcomes = load(client, ACCOUNTS, rows, size=30)
+    failed = {key: o for key, o in outcomes.items() if o.action == "failed"}
+    assert set(failed) == {"1003", "1011", "1017"}
+    assert failed["1003"].code == "0x80044331" and failed["1011"].code == "0x0"
+    assert failed["1017"].code == "0x8004431A"
+    assert sum(o.action == "created" for o in outcomes.values()) == 27
+    assert len(snapshot(client, "accounts")) == 27
+
+
+def test_rows_that_existed_before_keep_a_before_image(client: DataverseClient) -> None:
+    provision_clio_keys(client)
+    client.request("POST", "accounts", json_body={"name": "Acme (entered by hand)", "new_clioid": "1002",
+                                                   "telephone1": "+1 555 9999"})
+    outcomes = load(client, ACCOUNTS, accounts(4))
+    assert outcomes["1002"].action == "updated"
+    entry = WriteLedger(get_settings(), "mig1", "accounts").get_many(["1002"])["1002"]
+    assert entry.origin == "pre-existing"
+    assert entry.before_image is not None and entry.before_image["name"] == "Acme (entered by hand)"
+    load(client, ACCOUNTS, [LoadRow(key="1002", values={"name": "Acme again", "telephone1": "x"})], batch="b2")
+    entry = WriteLedger(get_settings(), "mig1", "accounts").get_many(["1002"])["1002"]
+    assert entry.before_image["name"] == "Acme (entered by hand)", "the first before-image is kept"
+
+
+def test_tables_without_bulk_messages_go_through_batch(client: DataverseClient) -> None:
+    provision_clio_keys(client)
+    rows = [LoadRow(key=f"t{i}", values={"subject": f"Call the client {i}"}) for i in range(12)]
+    rows[5].values["subject"] = "s" * 250  # task.subject allows 200
+    outcomes = load(client, TASKS, rows)
+    assert outcomes["t5"].action == "failed" and outcomes["t5"].code == "0x80044331"
+    assert sum(o.action == "created" for o in outcomes.values()) == 11
+    again = load(client, TASKS, rows, batch="b2")
+    assert sum(o.action == "unchanged" for o in again.values()) == 11
+
+
+def test_throttling_pauses_and_every_row_lands(storage_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    protection = {"window_seconds": 2.0, "max_requests": 8, "max_execution_seconds": 1000.0, "max_concurrent": 52}
+    with running_dataverse(key_activation_delay_seconds=0.1, service_protection=protection) as dataverse:
+        point_settings_at(dataverse, monkeypatch)
+        client = DataverseClient(Settings())
+        provision_clio_keys(client)
+        outcomes = load(client, ACCOUNTS, accounts(60), size=10)
+        assert {o.action for o in outcomes.values()} == {"created"}
+        assert client.gate.throttled > 0
+        client.close()
