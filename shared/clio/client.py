@@ -9,11 +9,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, TypeVar
 
 import httpx
 from pydantic import ValidationError
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from shared.clio.auth import TokenProvider
 from shared.clio.errors import (ClioAuthError, ClioError, ClioMalformedResponse, ClioNotFound, ClioPermissionError,
@@ -21,9 +19,9 @@ from shared.clio.errors import (ClioAuthError, ClioError, ClioMalformedResponse,
                                 ClioVersionGone)
 from shared.clio.models import Page, ResourceSpec
 from shared.clio.pacing import RateLimitPacer
+from shared.retrying import PerProcess, retrying
 from shared.settings import Settings
 
-T = TypeVar("T")
 _RETRYABLE = (ClioTransportError, ClioServerError, ClioMalformedResponse)
 _MAX_429_IN_A_ROW = 20
 
@@ -87,15 +85,7 @@ class ClioClient:
 
     def get(self, url: str, params: dict[str, str] | None = None, follow: bool = True) -> httpx.Response:
         """GET with pacing, one refresh on 401, Retry-After on 429 and retries for transient failures."""
-        return self._retrying(lambda: self._get_answered(url, params, follow))
-
-    def _retrying(self, call: Callable[[], T]) -> T:
-        for attempt in Retrying(stop=stop_after_attempt(self._max_attempts),
-                                wait=wait_exponential_jitter(initial=0.5, max=30),
-                                retry=retry_if_exception_type(_RETRYABLE), reraise=True):
-            with attempt:
-                return call()
-        raise AssertionError("unreachable: tenacity re-raises the last failure")
+        return retrying(lambda: self._get_answered(url, params, follow), _RETRYABLE, self._max_attempts)
 
     def _get_answered(self, url: str, params: dict[str, str] | None, follow: bool) -> httpx.Response:
         refreshed = False
@@ -153,7 +143,7 @@ class ClioClient:
             except ValidationError as exc:
                 raise ClioMalformedResponse(f"{url}: the body is not a Clio page ({len(response.content)} bytes): "
                                             f"{exc.errors()[0]['msg']}", response.status_code) from exc
-        return self._retrying(attempt)
+        return retrying(attempt, _RETRYABLE, self._max_attempts)
 
     def iter_pages(self, spec: ResourceSpec, updated_since: str | None = None) -> Iterator[RawPage]:
         url: str | None = self.first_page_url(spec, updated_since)
@@ -181,8 +171,7 @@ class ClioClient:
             raise ClioTransportError(f"document {document_id}: {type(exc).__name__}: {exc}") from exc
 
 
-_shared_lock = threading.Lock()
-_shared: dict[str, ClioClient] = {}
+_shared: PerProcess[ClioClient] = PerProcess()
 
 
 def shared_client(settings: Settings) -> ClioClient:
@@ -190,15 +179,8 @@ def shared_client(settings: Settings) -> ClioClient:
     secret = settings.clio_refresh_token.get_secret_value() if settings.clio_refresh_token else ""
     key = hashlib.sha256(json.dumps([settings.clio_api_base_url, settings.clio_oauth_base_url,
                                      settings.clio_client_id, secret]).encode()).hexdigest()
-    with _shared_lock:
-        if key not in _shared:
-            _shared[key] = ClioClient(settings)
-        return _shared[key]
+    return _shared.get(key, lambda: ClioClient(settings))
 
 
 def reset_shared_clients() -> None:
-    with _shared_lock:
-        for client in _shared.values():
-            client.close()
-        _shared.clear()
-
+    _shared.reset()

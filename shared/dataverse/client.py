@@ -7,19 +7,18 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from shared.dataverse.auth import TokenSource, credential
-from shared.dataverse.errors import (DataverseAuthError, DataverseError, DataverseRequestError, DataverseServerError,
+from shared.dataverse.errors import (DataverseAuthError, DataverseRequestError, DataverseServerError,
                                      DataverseThrottled, DataverseTransportError)
+from shared.retrying import retrying
 from shared.settings import Settings
 
-T = TypeVar("T")
 _RETRYABLE = (DataverseServerError, DataverseTransportError)
 _MAX_THROTTLED_IN_A_ROW = 30
 ODATA_HEADERS = {"OData-MaxVersion": "4.0", "OData-Version": "4.0", "Accept": "application/json"}
@@ -105,15 +104,8 @@ class DataverseClient:
                 headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
                 allow: tuple[int, ...] = ()) -> httpx.Response:
         """One call; statuses in `allow` are returned rather than raised (e.g. 404 on a lookup by key)."""
-        return self._retrying(lambda: self._answered(method, path, json_body, content, headers, params, allow))
-
-    def _retrying(self, call: Callable[[], T]) -> T:
-        for attempt in Retrying(stop=stop_after_attempt(self._max_attempts),
-                                wait=wait_exponential_jitter(initial=0.5, max=30),
-                                retry=retry_if_exception_type(_RETRYABLE), reraise=True):
-            with attempt:
-                return call()
-        raise AssertionError("unreachable: tenacity re-raises the last failure")
+        return retrying(lambda: self._answered(method, path, json_body, content, headers, params, allow),
+                        _RETRYABLE, self._max_attempts)
 
     def _answered(self, method: str, path: str, json_body: Any, content: bytes | None,
                   headers: Mapping[str, str] | None, params: Mapping[str, str] | None,
