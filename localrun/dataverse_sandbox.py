@@ -2,6 +2,7 @@
 application user registered, and the app settings that point the Dataverse client (and azure-identity) at it."""
 from __future__ import annotations
 
+import multiprocessing
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,3 +38,33 @@ def running_dataverse(snapshot: dict[str, Any] | Path | None = None, **config: A
     app = create_app(DataverseConfig(application_users=[user], **config), snapshot)
     with serve_dataverse(app) as (base_url, ca_pem):
         yield RunningDataverse(base_url, ca_pem, dataverse_state(app), client_secret)
+
+
+def _serve_in_child(config: dict[str, Any], client_secret: str, ready: Any, stop: Any) -> None:
+    user = ApplicationUser(client_id=CLIENT_ID, client_secret=client_secret, tenant_id=TENANT_ID)
+    app = create_app(DataverseConfig(application_users=[user], **config))
+    with serve_dataverse(app) as (base_url, ca_pem):
+        ready.put((base_url, ca_pem))
+        stop.wait()
+
+
+@contextmanager
+def dataverse_process(**config: Any) -> Iterator[tuple[str, str, str, dict[str, str]]]:
+    """The sandbox in a process of its own (benchmarks: Dataverse is remote, so it must not share our GIL).
+    Yields (base URL, CA file, client secret, app settings)."""
+    client_secret = secrets.token_urlsafe(24)
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Queue(), context.Event()
+    child = context.Process(target=_serve_in_child, args=(config, client_secret, ready, stop), daemon=True)
+    child.start()
+    try:
+        base_url, ca_pem = ready.get(timeout=60)
+        settings = {"DATAVERSE_URL": base_url, "ENTRA_AUTHORITY_HOST": base_url, "ENTRA_TENANT_ID": TENANT_ID,
+                    "DATAVERSE_CLIENT_ID": CLIENT_ID, "DATAVERSE_CLIENT_SECRET": client_secret,
+                    "DATAVERSE_CA_BUNDLE": ca_pem}
+        yield base_url, ca_pem, client_secret, settings
+    finally:
+        stop.set()
+        child.join(timeout=15)
+        if child.is_alive():
+            child.kill()

@@ -20,16 +20,17 @@ def row_value(table: Table, row: Row, column: str) -> object:
 def find_row(table: Table, key: KeySpec, store: RowStore) -> Row | None:
     if key.row_id is not None:
         return store.get(table.logical, key.row_id)
-    for row in store.all(table.logical):
-        if all(_same(row_value(table, row, name), value) for name, value in key.values):
-            return row
-    return None
+    columns = tuple(name for name, _ in key.values)
+
+    def key_of(row: Row) -> tuple[object, ...]:
+        return tuple(_normal(row_value(table, row, name)) for name in columns)
+
+    return store.find(table.logical, columns, tuple(_normal(value) for _, value in key.values), key_of)
 
 
-def _same(stored: object, wanted: object) -> bool:
-    if isinstance(stored, str) and isinstance(wanted, str):
-        return stored.lower() == wanted.lower()  # Dataverse key matching is case-insensitive (SQL collation)
-    return stored == wanted
+def _normal(value: object) -> object:
+    """Dataverse key matching is case-insensitive (SQL collation)."""
+    return value.lower() if isinstance(value, str) else value
 
 
 def missing(table: Table, key: KeySpec) -> DataverseError:

@@ -4,11 +4,12 @@ Rows are replaced, never mutated in place, so the journal only keeps the previou
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 Row = dict[str, Any]
+KeyOf = Callable[[Row], tuple[Any, ...] | None]
 
 
 class RowStore:
@@ -18,6 +19,8 @@ class RowStore:
         self._journal: list[tuple[str, str, Row | None]] | None = None
         self.lock = threading.RLock()
         self.rows_written = 0
+        # table -> columns -> (key function, key -> row id): alternate-key lookups without scanning the table
+        self._indexes: dict[str, dict[tuple[str, ...], tuple[KeyOf, dict[tuple[Any, ...], str]]]] = {}
 
     def next_version(self) -> int:
         self._version += 1
@@ -32,10 +35,33 @@ class RowStore:
     def tables(self) -> list[str]:
         return sorted(self._rows)
 
+    def find(self, table: str, columns: tuple[str, ...], wanted: tuple[Any, ...], key_of: KeyOf) -> Row | None:
+        """The first row whose `key_of(row)` equals `wanted` (both normalised by the caller)."""
+        indexes = self._indexes.setdefault(table, {})
+        if columns not in indexes:
+            built: dict[tuple[Any, ...], str] = {}
+            for row_id, row in self._rows.get(table, {}).items():
+                found = key_of(row)
+                if found is not None:
+                    built.setdefault(found, row_id)
+            indexes[columns] = (key_of, built)
+        row_id = indexes[columns][1].get(wanted)
+        return self._rows.get(table, {}).get(row_id) if row_id is not None else None
+
+    def _reindex(self, table: str, key: str, previous: Row | None, row: Row | None) -> None:
+        for key_of, index in self._indexes.get(table, {}).values():
+            old = key_of(previous) if previous is not None else None
+            if old is not None and index.get(old) == key:
+                del index[old]
+            new = key_of(row) if row is not None else None
+            if new is not None:
+                index.setdefault(new, key)
+
     def put(self, table: str, row_id: str, row: Row | None) -> None:
         """Writes (or, with None, deletes) a row, journaled when inside `transaction()`."""
         rows = self._rows.setdefault(table, {})
         key = row_id.lower()
+        self._reindex(table, key, rows.get(key), row)
         if self._journal is not None:
             self._journal.append((table, key, rows.get(key)))
         if row is None:
@@ -55,6 +81,7 @@ class RowStore:
             try:
                 yield
             except BaseException:
+                self._indexes.clear()  # rebuilt on the next lookup
                 for table, key, previous in reversed(self._journal):
                     rows = self._rows.setdefault(table, {})
                     if previous is None:

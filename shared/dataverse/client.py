@@ -48,6 +48,31 @@ class ThrottleGate:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
+class ConcurrencyGate:
+    """At most `x-ms-dop-hint` requests in flight (dataverse.md §3.3): more only degrades the service."""
+
+    def __init__(self, default: int) -> None:
+        self._cond = threading.Condition()
+        self._in_flight = 0
+        self.limit = default
+
+    def __enter__(self) -> None:
+        with self._cond:
+            while self._in_flight >= self.limit:
+                self._cond.wait()
+            self._in_flight += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._in_flight -= 1
+            self._cond.notify_all()
+
+    def update(self, hint: int) -> None:
+        with self._cond:
+            self.limit = max(1, hint)
+            self._cond.notify_all()
+
+
 def error_of(response: httpx.Response) -> tuple[str | None, str]:
     """Dataverse's `{"error": {"code": "0x8004...", "message": ...}}`."""
     try:
@@ -92,6 +117,7 @@ class DataverseClient:
                                           verify=verify)
         self.tokens = tokens or TokenSource(credential(settings), settings.dataverse_url)
         self.gate = ThrottleGate()
+        self.concurrency = ConcurrencyGate(default=4)
         self.dop_hint: int | None = None
         self.requests = 0
         self._max_attempts = max_attempts
@@ -119,14 +145,16 @@ class DataverseClient:
             if json_body is not None:
                 sent["Content-Type"] = "application/json; charset=utf-8"
             try:
-                self.requests += 1
-                response = self._http.request(method, url, json=json_body, content=content, headers=sent,
-                                              params=params)
+                with self.concurrency:
+                    self.requests += 1
+                    response = self._http.request(method, url, json=json_body, content=content, headers=sent,
+                                                  params=params)
             except httpx.TransportError as exc:
                 raise DataverseTransportError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
             hint = response.headers.get("x-ms-dop-hint")
-            if hint and hint.isdigit():
+            if hint and hint.isdigit() and int(hint) != self.dop_hint:
                 self.dop_hint = int(hint)
+                self.concurrency.update(self.dop_hint)
             if response.status_code in allow:
                 return response
             if response.status_code == 401 and not refreshed:

@@ -5,7 +5,7 @@ write is recorded in the write ledger before the call returns.
 - unchanged: the ledger holds the same content hash and the row's versionnumber is still the one we wrote;
 - UpsertMultiple where the table supports it (atomic: a failing request is split in halves until the bad rows
   stand alone, so one bad row never blocks its batch), `$batch` with continue-on-error otherwise;
-- chunks run in parallel up to the service's `x-ms-dop-hint`; a 429 pauses every sender (client.ThrottleGate);
+- Dataverse calls run in parallel up to the service's `x-ms-dop-hint`; a 429 pauses every sender (client.ThrottleGate);
   the chunk size shrinks when Dataverse reports execution-time pressure or time-outs and grows back after.
 """
 from __future__ import annotations
@@ -90,14 +90,20 @@ class TableLoader:
         unique, duplicates = _split_duplicates(rows)
         outcomes = [RowOutcome(key=row.key, action="failed", code="DuplicateKey",
                                message="the same Clio key appears twice in one load") for row in duplicates]
-        chunks, start = [], 0
-        while start < len(unique):
-            chunks.append(unique[start:start + self.size.value])
-            start += self.size.value
-        parallel = max(1, min(self.max_parallel, self.client.dop_hint or self.max_parallel))
+        queue = _Chunks(unique)
+        # Twice the service's degree of parallelism: the client holds Dataverse calls to the hint, and the extra
+        # workers do their ledger reads and writes while the others' Dataverse calls are in flight.
+        parallel = max(1, min(self.max_parallel, 2 * (self.client.dop_hint or self.max_parallel)))
+
+        def work() -> list[RowOutcome]:
+            done: list[RowOutcome] = []
+            while chunk := queue.take(self.size.value):  # the size adapts between chunks
+                done.extend(self._load_chunk(chunk))
+            return done
+
         with ThreadPoolExecutor(max_workers=parallel) as pool:
-            for result in pool.map(self._load_chunk, chunks):
-                outcomes.extend(result)
+            for future in [pool.submit(work) for _ in range(parallel)]:
+                outcomes.extend(future.result())
         return outcomes
 
     # -- one chunk ----------------------------------------------------------------------------------------------
@@ -197,6 +203,19 @@ class TableLoader:
                     failures[row.key] = RowOutcome(key=row.key, action="failed", code=code,
                                                    message=message or f"HTTP {answer.status}")
         return failures
+
+
+class _Chunks:
+    def __init__(self, rows: list[LoadRow]) -> None:
+        self._rows = rows
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> list[LoadRow]:
+        with self._lock:
+            chunk = self._rows[self._next:self._next + size]
+            self._next += len(chunk)
+            return chunk
 
 
 def _split_duplicates(rows: list[LoadRow]) -> tuple[list[LoadRow], list[LoadRow]]:

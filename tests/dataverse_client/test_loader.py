@@ -104,3 +104,31 @@ def test_throttling_pauses_and_every_row_lands(storage_env: str, monkeypatch: py
         assert {o.action for o in outcomes.values()} == {"created"}
         assert client.gate.throttled > 0
         client.close()
+
+
+def test_schema_and_load_through_the_orchestrators(app_host: Any, storage_env: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """provision_schema waits on durable timers until the key indexes are Active; the loader activity then loads
+    staged rows from Blob and reports counts."""
+    import json
+
+    from shared.blobs import container
+    from tests.dataverse_client.conftest import CLIO_KEYS
+
+    with running_dataverse(key_activation_delay_seconds=1.5) as dataverse:
+        point_settings_at(dataverse, monkeypatch)
+        app_host.api.start("provision_schema", "schema-1", CLIO_KEYS.model_dump_json())
+        status = app_host.run_until_complete("schema-1", timeout=60)
+        assert status["output"]["ready"] is True, status
+        assert set(status["output"]["keys"].values()) == {"Active"}
+        assert "TimerFired" in [e["EventType"] for e in app_host.status("schema-1", show_history=True)["historyEvents"]]
+        staged = "\n".join(row.model_dump_json() for row in accounts(25))
+        container(get_settings().raw_container).upload_blob("mig9/staged/accounts/000001.jsonl", staged.encode())
+        request = {"migration_id": "mig9", "target": ACCOUNTS.model_dump(), "batch_id": "000001",
+                   "rows_blob": "mig9/staged/accounts/000001.jsonl"}
+        from activities.dataverse_load import load_dataverse_rows
+        first = load_dataverse_rows(request)
+        second = load_dataverse_rows(request)
+        assert (first["created"], second["unchanged"]) == (25, 25)
+        outcomes = json.loads(container(get_settings().raw_container).download_blob(first["outcomes_blob"]).readall())
+        assert len(outcomes) == 25 and all(o["dataverse_id"] for o in outcomes)
