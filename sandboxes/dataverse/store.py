@@ -45,8 +45,8 @@ class RowStore:
                 if found is not None:
                     built.setdefault(found, row_id)
             indexes[columns] = (key_of, built)
-        row_id = indexes[columns][1].get(wanted)
-        return self._rows.get(table, {}).get(row_id) if row_id is not None else None
+        found_id = indexes[columns][1].get(wanted)
+        return self._rows.get(table, {}).get(found_id) if found_id is not None else None
 
     def _reindex(self, table: str, key: str, previous: Row | None, row: Row | None) -> None:
         for key_of, index in self._indexes.get(table, {}).values():

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from localrun.dataverse_sandbox import RunningDataverse, running_dataverse
+from localrun.dataverse_sandbox import running_dataverse
 from shared.dataverse.client import DataverseClient
 from shared.dataverse.loader import AdaptiveSize, LoadRow, RowOutcome, TableLoader, TableTarget
 from shared.ledger import WriteLedger
