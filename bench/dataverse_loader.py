@@ -32,7 +32,7 @@ PER_REQUEST, PER_ROW = 0.01, 0.002
 DOP, WINDOW, MAX_EXECUTION, MAX_REQUESTS = 4, 10.0, 45.0, 3000
 LARGEST_BATCH = 1000
 ACCOUNTS = TableTarget(entity_set="accounts", logical_name="account", primary_id="accountid",
-                       key_column="new_clioid")
+                       key_column="new_clioid", hash_column="new_clioloadhash")
 
 
 def rows(count: int, prefix: str) -> list[LoadRow]:
@@ -79,11 +79,13 @@ def main() -> None:
         client = DataverseClient(Settings())
         SchemaProvisioner(client, "ClioMigration", "new", 15).provision(SchemaRequest(
             columns=[ColumnSpec(table="account", schema_name="new_ClioId", type="string", label="Clio id",
-                                max_length=40)],
+                                max_length=40),
+                     ColumnSpec(table="account", schema_name="new_ClioLoadHash", type="string", label="Load hash",
+                                max_length=64)],
             keys=[KeySpec(table="account", schema_name="new_clioid_key", columns=["new_clioid"])]))
         client.get_json("WhoAmI")  # learn the dop hint
         loader = TableLoader(client, WriteLedger(get_settings(), "bench", "accounts"), ACCOUNTS, "b1",
-                             AdaptiveSize(500, LARGEST_BATCH))
+                             AdaptiveSize(LARGEST_BATCH, LARGEST_BATCH))
         started = time.perf_counter()
         outcomes = loader.load(rows(args.rows, "L"))
         loader_rate = args.rows / (time.perf_counter() - started)

@@ -1,44 +1,68 @@
-"""The write ledger (Table storage): one entity per row we wrote to Dataverse, so a migration can be verified and
-rolled back exactly. PartitionKey = "<migration>|<entity set>", RowKey = the Clio key.
+"""The write ledger (Table storage): an append-only record of every row we wrote to Dataverse, so a migration can be
+verified and rolled back exactly. PartitionKey = "<migration>|<entity set>"; one entity (a *page*) per written
+chunk, holding its rows as JSON — one Table write per chunk instead of one per row, which is what lets the loader
+keep up with Dataverse.
 
-`Origin` is set by the first write and never changes: "created" rows are deleted by a rollback, "pre-existing"
-rows get their `BeforeImage` (the row as it was before our first write; in Blob when large) put back. `Version`
-is the row's versionnumber after our last write, so a rollback can tell a row a person edited since.
+Each chunk is recorded twice: an *intent* page before the Dataverse write (key, origin, content hash, before-image)
+and a *done* page after it (Dataverse id, action, versionnumber). A worker that dies between the two leaves the
+intent, so a rollback still knows the row, and finds it by its alternate key.
+
+Per Clio key, `WriteLedger.rows()` folds the pages in time order: the first `origin` ("created" rows are deleted by
+a rollback; "pre-existing" rows get their before-image put back) and before-image, and the last Dataverse id,
+action and versionnumber (so a rollback can tell a row a person edited since). Pages are never overwritten: a
+retried activity appends, and folding makes that harmless.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote
 
 from azure.core.exceptions import ResourceExistsError
-from azure.data.tables import TableClient, UpdateMode
+from azure.data.tables import TableClient
 
 from shared.blobs import container
 from shared.settings import Settings
 from shared.storage import table_service
 
 _INLINE_LIMIT = 30_000  # characters: table string properties hold 64 KiB of UTF-16
+_PROPERTIES = 30  # ~900 KB of JSON per page, under the 1 MiB entity limit
 
 
 @dataclass
-class LedgerEntry:
+class LedgerWrite:
+    """One row of an intent page (no id yet) or a done page."""
     key: str
-    dataverse_id: str
-    origin: str  # "created" | "pre-existing"
-    last_action: str  # "created" | "updated"
+    action: str  # "intent" | "created" | "updated"
     content_hash: str
-    version: str | None
-    batch: str
-    written_at: datetime
+    origin: str | None = None  # "created" | "pre-existing" when this is our first write of the row
+    dataverse_id: str | None = None
+    version: str | None = None
     before_image: dict[str, Any] | None = None
 
 
-def _row_key(key: str) -> str:
-    return quote(key, safe="")  # table keys may not hold / \ # ? or control characters
+@dataclass
+class LedgerRow:
+    """What the ledger knows about one Clio key, all pages folded."""
+    key: str
+    origin: str | None = None
+    dataverse_id: str | None = None
+    last_action: str = "intent"
+    content_hash: str = ""
+    version: str | None = None
+    batch: str = ""
+    written_at: datetime | None = None
+    before_image: dict[str, Any] | None = None
+    writes: int = 0
+
+
+@dataclass
+class _Page:
+    batch: str
+    written_at: datetime
+    writes: list[dict[str, Any]] = field(default_factory=list)
 
 
 class WriteLedger:
@@ -51,51 +75,47 @@ class WriteLedger:
         except ResourceExistsError:
             pass
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, LedgerEntry]:
-        found: dict[str, LedgerEntry] = {}
-        wanted = list(keys)
-        for start in range(0, len(wanted), 40):
-            chunk = wanted[start:start + 40]
-            terms = " or ".join(f"RowKey eq @k{i}" for i in range(len(chunk)))
-            parameters = {"pk": self.partition, **{f"k{i}": _row_key(key) for i, key in enumerate(chunk)}}
-            query = f"PartitionKey eq @pk and ( {terms} )"  # the SDK substitutes @names between spaces
-            for entity in self._table.query_entities(query, parameters=parameters):
-                entry = self._entry(entity)
-                found[entry.key] = entry
-        return found
+    def record(self, batch: str, writes: list[LedgerWrite]) -> None:
+        if not writes:
+            return
+        now = datetime.now(timezone.utc)
+        page_id = f"{now.strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:8]}"
+        rows = [{"k": w.key, "id": w.dataverse_id, "a": w.action, "o": w.origin, "h": w.content_hash,
+                 "v": w.version, **({"b": w.before_image} if w.before_image is not None else {})} for w in writes]
+        text = json.dumps(rows, separators=(",", ":"))
+        entity: dict[str, Any] = {"PartitionKey": self.partition, "RowKey": page_id, "Batch": batch,
+                                  "WrittenAt": now, "Rows": len(writes)}
+        parts = [text[i:i + _INLINE_LIMIT] for i in range(0, len(text), _INLINE_LIMIT)]
+        if len(parts) <= _PROPERTIES:
+            entity.update({f"Json{n:02d}": part for n, part in enumerate(parts)})
+        else:  # pages with large before-images go to Blob
+            path = f"{self.partition.replace('|', '/')}/{page_id}.json"
+            container(self._settings.ledger_container).upload_blob(path, text.encode(), overwrite=True)
+            entity["Blob"] = path
+        self._table.create_entity(entity)
 
-    def all(self) -> list[LedgerEntry]:
-        return [self._entry(e) for e in self._table.query_entities("PartitionKey eq @pk",
-                                                                   parameters={"pk": self.partition})]
+    def rows(self) -> dict[str, LedgerRow]:
+        pages = sorted((self._page(e) for e in self._table.query_entities(
+            "PartitionKey eq @pk", parameters={"pk": self.partition})), key=lambda page: page.written_at)
+        folded: dict[str, LedgerRow] = {}
+        for page in pages:
+            for write in page.writes:
+                row = folded.setdefault(write["k"], LedgerRow(write["k"]))
+                if row.origin is None and write.get("o"):
+                    row.origin = write["o"]
+                if row.before_image is None and "b" in write:
+                    row.before_image = write["b"]
+                row.content_hash, row.batch, row.written_at = write["h"], page.batch, page.written_at
+                if write["a"] != "intent":
+                    row.dataverse_id, row.version, row.last_action = write["id"], write["v"], write["a"]
+                    row.writes += 1
+        return folded
 
-    def record(self, entries: list[LedgerEntry]) -> None:
-        operations = []
-        for entry in entries:
-            entity: dict[str, Any] = {
-                "PartitionKey": self.partition, "RowKey": _row_key(entry.key), "Key": entry.key,
-                "DataverseId": entry.dataverse_id, "Origin": entry.origin, "LastAction": entry.last_action,
-                "ContentHash": entry.content_hash, "Version": entry.version or "", "Batch": entry.batch,
-                "WrittenAt": entry.written_at}
-            if entry.before_image is not None:
-                image = json.dumps(entry.before_image)
-                if len(image) <= _INLINE_LIMIT:
-                    entity["BeforeImage"] = image
-                else:
-                    path = f"{self.partition.replace('|', '/')}/{_row_key(entry.key)}.json"
-                    container(self._settings.ledger_container).upload_blob(path, image.encode(), overwrite=True)
-                    entity["BeforeImageBlob"] = path
-            operations.append(("upsert", entity, {"mode": UpdateMode.MERGE}))
-        for start in range(0, len(operations), 100):
-            self._table.submit_transaction(operations[start:start + 100])
-
-    def _entry(self, entity: dict[str, Any]) -> LedgerEntry:
-        image: dict[str, Any] | None = None
-        if entity.get("BeforeImage"):
-            image = json.loads(entity["BeforeImage"])
-        elif entity.get("BeforeImageBlob"):
-            blob = container(self._settings.ledger_container).download_blob(entity["BeforeImageBlob"])
-            image = json.loads(blob.readall())
-        written = entity.get("WrittenAt")
-        return LedgerEntry(entity["Key"], entity["DataverseId"], entity["Origin"], entity["LastAction"],
-                           entity["ContentHash"], entity.get("Version") or None, entity.get("Batch", ""),
-                           written if isinstance(written, datetime) else datetime.now(timezone.utc), image)
+    def _page(self, entity: dict[str, Any]) -> _Page:
+        if entity.get("Blob"):
+            text = container(self._settings.ledger_container).download_blob(entity["Blob"]).readall().decode()
+        else:
+            text = "".join(entity[name] for name in sorted(k for k in entity if k.startswith("Json")))
+        written = entity["WrittenAt"]
+        return _Page(entity["Batch"], written if isinstance(written, datetime) else datetime.now(timezone.utc),
+                     json.loads(text))

@@ -176,17 +176,20 @@ class _Parser:
                 self.take()
             self.take(")")
             prop = readable_property(self.table, str(arguments.get("PropertyName", "")))
-            wanted = [_comparable(value) for value in arguments.get("PropertyValues", [])]
-            return lambda row: _comparable(row.get(prop)) in wanted
+            return _member_of(prop, arguments.get("PropertyValues", []))
         prop = readable_property(self.table, name)
         operator = self.take()[1]
         if operator == "in":
-            wanted = [_comparable(value) for value in self.literal_list("(", ")")]
-            return lambda row: _comparable(row.get(prop)) in wanted
+            return _member_of(prop, self.literal_list("(", ")"))
         if operator not in _COMPARE:
             raise _filter_error(f"unknown operator {operator!r}")
         value = self.literal()
         return lambda row: _compare(operator, row.get(prop), value)
+
+
+def _member_of(prop: str, values: list[Any]) -> Predicate:
+    wanted = frozenset(_comparable(value) for value in values)  # a set: key lookups of 1,000 values stay cheap
+    return lambda row: _comparable(row.get(prop)) in wanted
 
 
 def compile_filter(text: str, table: Table) -> Predicate:

@@ -2,7 +2,8 @@
 (dataverse.md §2, §3). Each row ends as created, updated, unchanged or failed (with Dataverse's code), and every
 write is recorded in the write ledger before the call returns.
 
-- unchanged: the ledger holds the same content hash and the row's versionnumber is still the one we wrote;
+- unchanged: the row carries, in its load-hash column, the hash of exactly the content we would write now (a row
+  a person edited since is not overwritten unless the Clio side changed too);
 - UpsertMultiple where the table supports it (atomic: a failing request is split in halves until the bad rows
   stand alone, so one bad row never blocks its batch), `$batch` with continue-on-error otherwise;
 - Dataverse calls run in parallel up to the service's `x-ms-dop-hint`; a 429 pauses every sender (client.ThrottleGate);
@@ -14,14 +15,13 @@ import hashlib
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from shared.dataverse.client import BatchOperation, DataverseClient
 from shared.dataverse.errors import DataverseError, DataverseRequestError, DataverseThrottled
-from shared.ledger import LedgerEntry, WriteLedger
+from shared.ledger import LedgerWrite, WriteLedger
 
 Action = Literal["created", "updated", "unchanged", "failed"]
 _EXECUTION_TIME_CODES = {"0x80072321"}  # service protection: combined execution time
@@ -32,6 +32,7 @@ class TableTarget(BaseModel):
     logical_name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     primary_id: str
     key_column: str
+    hash_column: str  # written with every row: the content hash of what we loaded (unchanged detection)
     bulk: bool = True  # UpsertMultiple supported (account, contact, opportunity, incident, invoice, ...)
 
 
@@ -57,7 +58,7 @@ def content_hash(row: LoadRow) -> str:
 
 
 class AdaptiveSize:
-    """Halve on pressure, grow by a quarter after a run of clean chunks, within [1, ceiling]."""
+    """Halve on pressure, double after two clean chunks in a row, within [1, ceiling]."""
 
     def __init__(self, start: int, ceiling: int = 1000) -> None:
         self._lock = threading.Lock()
@@ -72,8 +73,8 @@ class AdaptiveSize:
     def succeeded(self) -> None:
         with self._lock:
             self._clean += 1
-            if self._clean >= 4:
-                self.value, self._clean = min(self._ceiling, self.value + max(1, self.value // 4)), 0
+            if self._clean >= 2:
+                self.value, self._clean = min(self._ceiling, self.value * 2), 0
 
 
 class TableLoader:
@@ -90,10 +91,8 @@ class TableLoader:
         unique, duplicates = _split_duplicates(rows)
         outcomes = [RowOutcome(key=row.key, action="failed", code="DuplicateKey",
                                message="the same Clio key appears twice in one load") for row in duplicates]
-        queue = _Chunks(unique)
-        # Twice the service's degree of parallelism: the client holds Dataverse calls to the hint, and the extra
-        # workers do their ledger reads and writes while the others' Dataverse calls are in flight.
-        parallel = max(1, min(self.max_parallel, 2 * (self.client.dop_hint or self.max_parallel)))
+        parallel = max(1, min(self.max_parallel, self.client.dop_hint or self.max_parallel))
+        queue = _Chunks(unique, parallel)
 
         def work() -> list[RowOutcome]:
             done: list[RowOutcome] = []
@@ -108,38 +107,39 @@ class TableLoader:
 
     # -- one chunk ----------------------------------------------------------------------------------------------
     def _load_chunk(self, rows: list[LoadRow]) -> list[RowOutcome]:
-        keys = [row.key for row in rows]
-        ledger = self.ledger.get_many(keys)
-        current = self._current(keys, full=False)
+        hashes = {row.key: content_hash(row) for row in rows}
+        current = self._current(list(hashes), full=False)
         outcomes: dict[str, RowOutcome] = {}
         to_write: list[LoadRow] = []
         for row in rows:
-            entry, row_now = ledger.get(row.key), current.get(row.key)
-            if entry is not None and row_now is not None and entry.content_hash == content_hash(row) \
-                    and entry.version == str(row_now.get("versionnumber")):
-                outcomes[row.key] = RowOutcome(key=row.key, action="unchanged", dataverse_id=entry.dataverse_id)
+            now = current.get(row.key)
+            if now is not None and now.get(self.target.hash_column) == hashes[row.key]:
+                outcomes[row.key] = RowOutcome(key=row.key, action="unchanged",
+                                               dataverse_id=now[self.target.primary_id])
             else:
                 to_write.append(row)
-        before = {key: image for key, image in self._current(
-            [r.key for r in to_write if r.key not in ledger and r.key in current], full=True).items()}
-        failures = self._write(to_write)
+        untouched = [row.key for row in to_write if row.key in current
+                     and not current[row.key].get(self.target.hash_column)]
+        before = self._current(untouched, full=True)  # rows that existed before we ever wrote them
+        self.ledger.record(self.batch_id, [LedgerWrite(
+            row.key, "intent", hashes[row.key],
+            origin="created" if row.key not in current else ("pre-existing" if row.key in before else None),
+            before_image=before.get(row.key)) for row in to_write])
+        failures = self._write(to_write, hashes)
         written = [row for row in to_write if row.key not in failures]
         after = self._current([row.key for row in written], full=False)
-        entries = []
+        done = []
         for row in written:
-            row_now = after.get(row.key)
-            if row_now is None:
+            now = after.get(row.key)
+            if now is None:
                 failures[row.key] = RowOutcome(key=row.key, action="failed", code="NotFoundAfterWrite",
                                                message="Dataverse accepted the write but the row cannot be read back")
                 continue
-            previous = ledger.get(row.key)
-            origin = previous.origin if previous else ("pre-existing" if row.key in before else "created")
-            action: Action = "created" if previous is None and row.key not in before else "updated"
-            entries.append(LedgerEntry(row.key, row_now[self.target.primary_id], origin, action, content_hash(row),
-                                       str(row_now.get("versionnumber")), self.batch_id, datetime.now(timezone.utc),
-                                       before.get(row.key)))
-            outcomes[row.key] = RowOutcome(key=row.key, action=action, dataverse_id=row_now[self.target.primary_id])
-        self.ledger.record(entries)
+            action: Action = "created" if row.key not in current else "updated"
+            done.append(LedgerWrite(row.key, action, hashes[row.key], dataverse_id=now[self.target.primary_id],
+                                    version=str(now.get("versionnumber"))))
+            outcomes[row.key] = RowOutcome(key=row.key, action=action, dataverse_id=now[self.target.primary_id])
+        self.ledger.record(self.batch_id, done)
         outcomes.update(failures)
         return [outcomes[row.key] for row in rows]
 
@@ -147,31 +147,32 @@ class TableLoader:
         """The rows that exist now, by Clio key: the whole row (before-images) or just id and version."""
         found: dict[str, dict[str, Any]] = {}
         column, primary = self.target.key_column, self.target.primary_id
-        for start in range(0, len(keys), 100):
-            chunk = keys[start:start + 100]
+        for start in range(0, len(keys), 500):  # ~5 KB of URL per query, well under Dataverse's limit
+            chunk = keys[start:start + 500]
             values = ",".join(key_literal(key) for key in chunk)
             params = {"$filter": f"Microsoft.Dynamics.CRM.In(PropertyName='{column}',PropertyValues=[{values}])"}
             if not full:
-                params["$select"] = f"{primary},{column},versionnumber"
+                params["$select"] = f"{primary},{column},{self.target.hash_column},versionnumber"
             for row in self.client.query(self.target.entity_set, params):
                 found[str(row[column])] = row
         return found
 
     # -- writing ------------------------------------------------------------------------------------------------
-    def _write(self, rows: list[LoadRow]) -> dict[str, RowOutcome]:
+    def _write(self, rows: list[LoadRow], hashes: dict[str, str]) -> dict[str, RowOutcome]:
         if not rows:
             return {}
-        return self._upsert_multiple(rows) if self.target.bulk else self._batch(rows)
+        bodies = {row.key: {**{k: v for k, v in row.values.items() if k != self.target.key_column},
+                            self.target.hash_column: hashes[row.key]} for row in rows}
+        return self._upsert_multiple(rows, bodies) if self.target.bulk else self._batch(rows, bodies)
 
-    def _target(self, row: LoadRow) -> dict[str, Any]:
-        body = {name: value for name, value in row.values.items() if name != self.target.key_column}
+    def _target(self, row: LoadRow, body: dict[str, Any]) -> dict[str, Any]:
         return {"@odata.type": f"Microsoft.Dynamics.CRM.{self.target.logical_name}",
                 "@odata.id": f"{self.target.entity_set}({self.target.key_column}={key_literal(row.key)})", **body}
 
-    def _upsert_multiple(self, rows: list[LoadRow]) -> dict[str, RowOutcome]:
+    def _upsert_multiple(self, rows: list[LoadRow], bodies: dict[str, dict[str, Any]]) -> dict[str, RowOutcome]:
         try:
             self.client.request("POST", f"{self.target.entity_set}/Microsoft.Dynamics.CRM.UpsertMultiple",
-                                json_body={"Targets": [self._target(row) for row in rows]},
+                                json_body={"Targets": [self._target(row, bodies[row.key]) for row in rows]},
                                 headers={"If-None-Match": "null"})
             self.size.succeeded()
             return {}
@@ -186,15 +187,14 @@ class TableLoader:
             if not isinstance(exc, DataverseRequestError):
                 raise
             middle = len(rows) // 2  # atomic request: find the bad rows by halves
-            return {**self._upsert_multiple(rows[:middle]), **self._upsert_multiple(rows[middle:])}
+            return {**self._upsert_multiple(rows[:middle], bodies), **self._upsert_multiple(rows[middle:], bodies)}
 
-    def _batch(self, rows: list[LoadRow]) -> dict[str, RowOutcome]:
+    def _batch(self, rows: list[LoadRow], bodies: dict[str, dict[str, Any]]) -> dict[str, RowOutcome]:
         failures: dict[str, RowOutcome] = {}
         for start in range(0, len(rows), 1000):  # $batch holds at most 1000 operations
             chunk = rows[start:start + 1000]
             operations = [BatchOperation("PATCH", f"{self.target.entity_set}({self.target.key_column}="
-                                                  f"{key_literal(row.key)})",
-                                         {k: v for k, v in row.values.items() if k != self.target.key_column})
+                                                  f"{key_literal(row.key)})", bodies[row.key])
                           for row in chunk]
             answers = self.client.batch(operations)
             for row, answer in zip(chunk, answers, strict=True):
@@ -206,14 +206,18 @@ class TableLoader:
 
 
 class _Chunks:
-    def __init__(self, rows: list[LoadRow]) -> None:
+    """Rows handed out chunk by chunk; near the end chunks shrink so every parallel slot stays busy."""
+
+    def __init__(self, rows: list[LoadRow], slots: int) -> None:
         self._rows = rows
         self._next = 0
+        self._slots = max(1, slots)
         self._lock = threading.Lock()
 
     def take(self, size: int) -> list[LoadRow]:
         with self._lock:
-            chunk = self._rows[self._next:self._next + size]
+            share = -(-(len(self._rows) - self._next) // self._slots)  # ceil(remaining / slots)
+            chunk = self._rows[self._next:self._next + min(size, max(share, size // 8, 1))]
             self._next += len(chunk)
             return chunk
 

@@ -12,8 +12,9 @@ from shared.dataverse.shared_client import reset_dataverse_clients
 from shared.settings import Settings, get_settings
 
 CLIO_KEYS = SchemaRequest(
-    columns=[ColumnSpec(table=table, schema_name="new_ClioId", type="string", label="Clio id", max_length=40)
-             for table in ("account", "contact", "task")],
+    columns=[ColumnSpec(table=table, schema_name=name, type="string", label=label, max_length=length)
+             for table in ("account", "contact", "task")
+             for name, label, length in (("new_ClioId", "Clio id", 40), ("new_ClioLoadHash", "Load hash", 64))],
     keys=[KeySpec(table=table, schema_name="new_clioid_key", columns=["new_clioid"])
           for table in ("account", "contact", "task")])
 

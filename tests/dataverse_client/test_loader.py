@@ -13,9 +13,9 @@ from shared.settings import Settings, get_settings
 from tests.dataverse_client.conftest import point_settings_at, provision_clio_keys
 
 ACCOUNTS = TableTarget(entity_set="accounts", logical_name="account", primary_id="accountid",
-                       key_column="new_clioid", bulk=True)
+                       key_column="new_clioid", hash_column="new_clioloadhash", bulk=True)
 TASKS = TableTarget(entity_set="tasks", logical_name="task", primary_id="activityid", key_column="new_clioid",
-                    bulk=False)
+                    hash_column="new_clioloadhash", bulk=False)
 
 
 def accounts(n: int, prefix: str = "Firm") -> list[LoadRow]:
@@ -49,9 +49,11 @@ def test_loading_twice_changes_nothing_and_never_duplicates(client: DataverseCli
         row.values["name"] += " (renamed)"
     third = load(client, ACCOUNTS, changed, batch="b3")
     assert sorted(o.action for o in third.values()).count("updated") == 5
-    entries = {e.key: e for e in WriteLedger(get_settings(), "mig1", "accounts").all()}
+    entries = WriteLedger(get_settings(), "mig1", "accounts").rows()
     assert len(entries) == 45 and {e.origin for e in entries.values()} == {"created"}
     assert entries["1000"].last_action == "updated" and entries["1000"].batch == "b3"
+    assert entries["1000"].writes == 2 and entries["1010"].writes == 1
+    assert entries["1000"].dataverse_id == first["1000"].dataverse_id
 
 
 def test_bad_rows_fail_alone_with_dataverse_codes(client: DataverseClient) -> None:
@@ -75,12 +77,37 @@ def test_rows_that_existed_before_keep_a_before_image(client: DataverseClient) -
                                                    "telephone1": "+1 555 9999"})
     outcomes = load(client, ACCOUNTS, accounts(4))
     assert outcomes["1002"].action == "updated"
-    entry = WriteLedger(get_settings(), "mig1", "accounts").get_many(["1002"])["1002"]
+    entry = WriteLedger(get_settings(), "mig1", "accounts").rows()["1002"]
     assert entry.origin == "pre-existing"
     assert entry.before_image is not None and entry.before_image["name"] == "Acme (entered by hand)"
+    assert WriteLedger(get_settings(), "mig1", "accounts").rows()["1001"].origin == "created"
     load(client, ACCOUNTS, [LoadRow(key="1002", values={"name": "Acme again", "telephone1": "x"})], batch="b2")
-    entry = WriteLedger(get_settings(), "mig1", "accounts").get_many(["1002"])["1002"]
-    assert entry.before_image["name"] == "Acme (entered by hand)", "the first before-image is kept"
+    entry = WriteLedger(get_settings(), "mig1", "accounts").rows()["1002"]
+    assert entry.origin == "pre-existing" and entry.writes == 2
+    assert entry.before_image is not None and entry.before_image["name"] == "Acme (entered by hand)"
+
+
+def test_a_worker_dying_between_write_and_record_leaves_the_row_known(client: DataverseClient,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    provision_clio_keys(client)
+    ledger = WriteLedger(get_settings(), "mig1", "accounts")
+    recorded = ledger.record
+
+    def die_after_writing(batch: str, writes: list[Any]) -> None:
+        if writes and writes[0].action != "intent":
+            raise RuntimeError("worker killed")
+        recorded(batch, writes)
+
+    monkeypatch.setattr(ledger, "record", die_after_writing)
+    loader = TableLoader(client, ledger, ACCOUNTS, "b1", AdaptiveSize(10))
+    with pytest.raises(RuntimeError):
+        loader.load(accounts(5))
+    rows = WriteLedger(get_settings(), "mig1", "accounts").rows()
+    assert set(rows) == {str(1000 + i) for i in range(5)}
+    assert {r.origin for r in rows.values()} == {"created"} and {r.last_action for r in rows.values()} == {"intent"}
+    again = load(client, ACCOUNTS, accounts(5), batch="b2")  # the retried activity
+    assert {o.action for o in again.values()} == {"unchanged"}
+    assert len(snapshot(client, "accounts")) == 5
 
 
 def test_tables_without_bulk_messages_go_through_batch(client: DataverseClient) -> None:
