@@ -39,6 +39,9 @@ def readable_property(table: Table, name: str) -> str:
     return name
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _comparable(value: Any) -> Any:
     if isinstance(value, str):
         try:
@@ -189,6 +192,8 @@ class _Parser:
 
 def _member_of(prop: str, values: list[Any]) -> Predicate:
     wanted = frozenset(_comparable(value) for value in values)  # a set: key lookups of 1,000 values stay cheap
+    if all(isinstance(value, str) and not _DATE.match(value) for value in values):  # plain text: no date parsing
+        return lambda row: isinstance(row.get(prop), str) and row[prop].lower() in wanted
     return lambda row: _comparable(row.get(prop)) in wanted
 
 

@@ -91,8 +91,11 @@ class TableLoader:
         unique, duplicates = _split_duplicates(rows)
         outcomes = [RowOutcome(key=row.key, action="failed", code="DuplicateKey",
                                message="the same Clio key appears twice in one load") for row in duplicates]
-        parallel = max(1, min(self.max_parallel, self.client.dop_hint or self.max_parallel))
-        queue = _Chunks(unique, parallel)
+        # The client holds Dataverse calls to the dop hint; twice as many workers keep those slots busy while
+        # each worker also reads its rows' state and records its ledger pages.
+        slots = max(1, min(self.max_parallel, self.client.dop_hint or self.max_parallel))
+        parallel = 2 * slots
+        queue = _Chunks(unique, slots)
 
         def work() -> list[RowOutcome]:
             done: list[RowOutcome] = []
@@ -147,8 +150,8 @@ class TableLoader:
         """The rows that exist now, by Clio key: the whole row (before-images) or just id and version."""
         found: dict[str, dict[str, Any]] = {}
         column, primary = self.target.key_column, self.target.primary_id
-        for start in range(0, len(keys), 500):  # ~5 KB of URL per query, well under Dataverse's limit
-            chunk = keys[start:start + 500]
+        for start in range(0, len(keys), 1000):  # ~10 KB of URL per query, under Dataverse's 32 KB limit
+            chunk = keys[start:start + 1000]
             values = ",".join(key_literal(key) for key in chunk)
             params = {"$filter": f"Microsoft.Dynamics.CRM.In(PropertyName='{column}',PropertyValues=[{values}])"}
             if not full:
