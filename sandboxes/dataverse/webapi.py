@@ -49,23 +49,33 @@ def _authenticate(state: DataverseState, request: Request) -> Principal:
 
 
 async def _run(state: DataverseState, request: Request, principal: Principal) -> Response:
-    path = request.url.path[len(API_ROOT) + 1:]
     started = time.monotonic()
+    path = request.url.path[len(API_ROOT) + 1:]
     headers = {name.lower(): value for name, value in request.headers.items()}
     operation = Operation(request.method, path, dict(request.query_params), headers, await request.body(), principal,
                           request_origin(request))
-    written_before = state.store.rows_written
-    if path == "$batch":
-        if request.method != "POST":
-            raise DataverseError(405, "", "$batch accepts POST only.")
-        runner = BatchRunner(state, operation, lambda part: execute(state, part))
-        status, payload, content_type = runner.run(operation.body, headers.get("content-type", ""))
-        response = _respond(state, status, {"Content-Type": content_type}, payload, principal)
-    else:
-        response = _reply_response(state, execute(state, operation), principal)
+
+    def run() -> tuple[Response, int]:
+        with state.store.lock:
+            return execute_locked()
+
+    def execute_locked() -> tuple[Response, int]:
+        written_before = state.store.rows_written
+        if path == "$batch":
+            if request.method != "POST":
+                raise DataverseError(405, "", "$batch accepts POST only.")
+            runner = BatchRunner(state, operation, lambda part: execute(state, part))
+            status, payload, content_type = runner.run(operation.body, headers.get("content-type", ""))
+            answer = _respond(state, status, {"Content-Type": content_type}, payload, principal)
+        else:
+            answer = _reply_response(state, execute(state, operation), principal)
+        return answer, state.store.rows_written - written_before
+
+    # One request executes at a time (under the store's lock), off the event loop, so requests sleeping out
+    # their simulated latency wake on time while another one executes.
+    response, rows = await asyncio.to_thread(run)
     latency = state.config.latency
-    rows = state.store.rows_written - written_before
-    # The model is the request's whole server time: the sandbox's own processing is part of it, not extra.
+    # The model is the request's whole server time: queueing and the sandbox's own processing are part of it.
     simulated = latency.seconds_per_request + rows * latency.seconds_per_row_written - (time.monotonic() - started)
     if simulated > 0:
         await asyncio.sleep(simulated)

@@ -90,3 +90,38 @@ def test_snapshot_export_and_reseed(sandbox: Sandbox) -> None:
     assert list(exported) == sorted(exported) and "new_clioid" in exported["_metadata"]["account"]["columns"]
     again = dataverse_state(create_app(DataverseConfig(application_users=[APP]), exported))
     assert again.export() == exported
+
+
+def test_lose_opportunity_closes_it_as_lost(sandbox: Sandbox) -> None:
+    opportunity = sandbox.create("opportunities", {"name": "Estate plan"})
+    assert sandbox.call("POST", "LoseOpportunity", json={"Status": 4, "OpportunityClose": {
+        "subject": "Lost", "opportunityid@odata.bind": f"/opportunities({opportunity})"}}).status_code == 204
+    row = sandbox.state.rows("opportunities")[0]
+    assert (row["statecode"], row["statuscode"]) == (2, 4)
+    assert sandbox.call("PATCH", f"opportunities({opportunity})", json={"name": "late"}).status_code == 400
+
+
+def test_concurrent_requests_over_the_limit_get_429_over_http() -> None:
+    """dataverse.md §4: concurrency errors immediately, with its own code (0x80072326) and Retry-After."""
+    import httpx
+    from concurrent.futures import ThreadPoolExecutor
+
+    from localrun.dataverse_sandbox import running_dataverse
+    from shared.dataverse.auth import TokenSource, credential
+    from shared.settings import Settings
+
+    protection = {"max_concurrent": 2, "max_requests": 6000, "window_seconds": 300.0,
+                  "max_execution_seconds": 1200.0}
+    with running_dataverse(service_protection=protection, latency={"seconds_per_request": 0.5}) as dataverse:
+        settings = Settings(**dataverse.settings())  # type: ignore[arg-type]
+        token = TokenSource(credential(settings), dataverse.base_url).token()
+        with httpx.Client(verify=dataverse.ca_pem) as http:
+            def who_am_i(_: int) -> httpx.Response:
+                return http.get(f"{dataverse.base_url}/api/data/v9.2/WhoAmI",
+                                headers={"Authorization": f"Bearer {token}"})
+
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                answers = list(pool.map(who_am_i, range(4)))
+    refused = [a for a in answers if a.status_code == 429]
+    assert refused and sum(a.status_code == 200 for a in answers) >= 2
+    assert refused[0].json()["error"]["code"] == "0x80072326" and refused[0].headers["Retry-After"]
