@@ -24,6 +24,20 @@ _MAX_THROTTLED_IN_A_ROW = 30
 ODATA_HEADERS = {"OData-MaxVersion": "4.0", "OData-Version": "4.0", "Accept": "application/json"}
 
 
+def call_headers(caller_object_id: str | None = None, bypass_custom_logic: bool = False,
+                 solution: str | None = None) -> dict[str, str]:
+    """Per-call options (dataverse.md §6, §3.2, §8): act as a user (their Entra object id; the app user needs the
+    Delegate role), skip custom plug-ins and flows, put metadata changes into a solution."""
+    headers: dict[str, str] = {}
+    if caller_object_id:
+        headers["CallerObjectId"] = caller_object_id
+    if bypass_custom_logic:
+        headers["MSCRM.BypassCustomPluginExecution"] = "true"
+    if solution:
+        headers["MSCRM.SolutionUniqueName"] = solution
+    return headers
+
+
 class ThrottleGate:
     """Service protection is per user: one 429 pauses every request of this worker until Retry-After passes."""
 

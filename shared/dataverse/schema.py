@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.dataverse.client import DataverseClient
+from shared.dataverse.client import DataverseClient, call_headers
 
 ColumnType = Literal["string", "memo", "integer", "decimal", "money", "datetime", "dateonly", "boolean",
                      "picklist"]
@@ -157,7 +157,7 @@ class SchemaProvisioner:
         self.preflight(request)
         report = SchemaReport()
         self.ensure_solution(report)
-        headers = {"MSCRM.SolutionUniqueName": self.solution}
+        headers = call_headers(solution=self.solution)
         for table in request.tables:
             if self._exists(f"EntityDefinitions(LogicalName='{table.logical_name}')"):
                 report.existing.append(table.logical_name)
