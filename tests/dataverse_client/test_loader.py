@@ -159,3 +159,22 @@ def test_schema_and_load_through_the_orchestrators(app_host: Any, storage_env: s
         assert (first["created"], second["unchanged"]) == (25, 25)
         outcomes = json.loads(container(get_settings().raw_container).download_blob(first["outcomes_blob"]).readall())
         assert len(outcomes) == 25 and all(o["dataverse_id"] for o in outcomes)
+
+
+def test_lookups_bind_through_alternate_keys(client: DataverseClient) -> None:
+    provision_clio_keys(client)
+    load(client, ACCOUNTS, accounts(3))
+    contacts = TableTarget(entity_set="contacts", logical_name="contact", primary_id="contactid",
+                           key_column="new_clioid", hash_column="new_clioloadhash")
+    rows = [LoadRow(key=f"p{i}", values={"lastname": f"Person {i}", "overriddencreatedon": "2019-03-04T10:00:00Z",
+                                         "parentcustomerid_account@odata.bind": f"/accounts(new_clioid='{1000 + i}')"})
+            for i in range(3)]
+    rows.append(LoadRow(key="p9", values={"lastname": "Orphan",
+                                          "parentcustomerid_account@odata.bind": "/accounts(new_clioid='424242')"}))
+    outcomes = load(client, contacts, rows)
+    assert [outcomes[f"p{i}"].action for i in range(3)] == ["created"] * 3
+    assert outcomes["p9"].action == "failed" and outcomes["p9"].code == "0x80060891"
+    account_ids = {r["new_clioid"]: r["accountid"] for r in client.query("accounts", {"$select": "accountid,new_clioid"})}
+    for contact in client.query("contacts", {"$select": "new_clioid,_parentcustomerid_value,createdon"}):
+        assert contact["_parentcustomerid_value"] == account_ids[str(1000 + int(contact["new_clioid"][1:]))]
+        assert contact["createdon"].startswith("2019-03-04")
