@@ -19,6 +19,20 @@ def label(text: str) -> dict[str, Any]:
                                  "LanguageCode": LANGUAGE}]}
 
 
+_METADATA_TYPES: dict[str, tuple[str, str]] = {
+    "string": ("StringAttributeMetadata", "String"), "memo": ("MemoAttributeMetadata", "Memo"),
+    "integer": ("IntegerAttributeMetadata", "Integer"), "decimal": ("DecimalAttributeMetadata", "Decimal"),
+    "money": ("MoneyAttributeMetadata", "Money"), "datetime": ("DateTimeAttributeMetadata", "DateTime"),
+    "dateonly": ("DateTimeAttributeMetadata", "DateTime"), "boolean": ("BooleanAttributeMetadata", "Boolean"),
+    "picklist": ("PicklistAttributeMetadata", "Picklist")}
+_FIXED_DETAILS: dict[str, dict[str, Any]] = {
+    "integer": {"MinValue": -2_147_483_648, "MaxValue": 2_147_483_647, "Format": "None"},
+    "decimal": {"Precision": 2, "MinValue": -1e11, "MaxValue": 1e11},
+    "money": {"PrecisionSource": 2},
+    "datetime": {"Format": "DateAndTime"},
+    "dateonly": {"Format": "DateOnly"}}
+
+
 class ColumnSpec(BaseModel):
     table: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     schema_name: str = Field(pattern=r"^[a-z][a-z0-9]*_[A-Za-z0-9_]+$")
@@ -41,28 +55,26 @@ class ColumnSpec(BaseModel):
         base: dict[str, Any] = {"SchemaName": self.schema_name, "DisplayName": label(self.label),
                                 "RequiredLevel": {"Value": "None", "CanBeChanged": True,
                                                   "ManagedPropertyLogicalName": "canmodifyrequirementlevelsettings"}}
-        kind: dict[str, tuple[str, str, dict[str, Any]]] = {"string": ("StringAttributeMetadata", "String", {"MaxLength": self.max_length or 100,
-                                                                 "FormatName": {"Value": "Text"}}),
-                "memo": ("MemoAttributeMetadata", "Memo", {"MaxLength": self.max_length or 1_048_576,
-                                                           "Format": "TextArea"}),
-                "integer": ("IntegerAttributeMetadata", "Integer", {"MinValue": -2_147_483_648,
-                                                                    "MaxValue": 2_147_483_647, "Format": "None"}),
-                "decimal": ("DecimalAttributeMetadata", "Decimal", {"Precision": 2, "MinValue": -1e11,
-                                                                    "MaxValue": 1e11}),
-                "money": ("MoneyAttributeMetadata", "Money", {"PrecisionSource": 2}),
-                "datetime": ("DateTimeAttributeMetadata", "DateTime", {"Format": "DateAndTime"}),
-                "dateonly": ("DateTimeAttributeMetadata", "DateTime", {"Format": "DateOnly"}),
-                "boolean": ("BooleanAttributeMetadata", "Boolean", {"OptionSet": {
-                    "@odata.type": "Microsoft.Dynamics.CRM.BooleanOptionSetMetadata", "OptionSetType": "Boolean",
-                    "TrueOption": {"Value": 1, "Label": label("Yes")},
-                    "FalseOption": {"Value": 0, "Label": label("No")}}}),
-                "picklist": ("PicklistAttributeMetadata", "Picklist", {"OptionSet": {
-                    "@odata.type": "Microsoft.Dynamics.CRM.OptionSetMetadata", "IsGlobal": False,
-                    "OptionSetType": "Picklist",
-                    "Options": [{"Value": value, "Label": label(text)} for value, text in self.options or []]}})}
-        odata_type, attribute_type, extra = kind[self.type]
+        odata_type, attribute_type = _METADATA_TYPES[self.type]
         return {"@odata.type": f"Microsoft.Dynamics.CRM.{odata_type}", "AttributeType": attribute_type, **base,
-                **extra}
+                **self._details()}
+
+    def _details(self) -> dict[str, Any]:
+        """What each attribute type needs beyond the common part (dataverse.md §8)."""
+        if self.type == "picklist":
+            return {"OptionSet": {"@odata.type": "Microsoft.Dynamics.CRM.OptionSetMetadata", "IsGlobal": False,
+                                  "OptionSetType": "Picklist",
+                                  "Options": [{"Value": value, "Label": label(text)}
+                                              for value, text in self.options or []]}}
+        if self.type == "boolean":
+            return {"OptionSet": {"@odata.type": "Microsoft.Dynamics.CRM.BooleanOptionSetMetadata",
+                                  "OptionSetType": "Boolean", "TrueOption": {"Value": 1, "Label": label("Yes")},
+                                  "FalseOption": {"Value": 0, "Label": label("No")}}}
+        if self.type in ("string", "memo"):
+            default = 100 if self.type == "string" else 1_048_576
+            return {"MaxLength": self.max_length or default,
+                    **({"FormatName": {"Value": "Text"}} if self.type == "string" else {"Format": "TextArea"})}
+        return _FIXED_DETAILS[self.type]
 
 
 class TableSpec(BaseModel):
@@ -105,8 +117,6 @@ class SchemaReport(BaseModel):
     keys: dict[str, str] = Field(default_factory=dict)  # "<table>.<key>" -> EntityKeyIndexStatus
 
 
-_ATTRIBUTE_TYPES = {"string": "String", "memo": "Memo", "integer": "Integer", "decimal": "Decimal", "money": "Money",
-                    "datetime": "DateTime", "dateonly": "DateTime", "boolean": "Boolean", "picklist": "Picklist"}
 
 
 class SchemaProvisioner:
@@ -172,9 +182,9 @@ class SchemaProvisioner:
                 self.client.request("POST", f"EntityDefinitions(LogicalName='{column.table}')/Attributes",
                                     json_body=column.metadata(), headers=headers)
                 report.created.append(name)
-            elif found.get("AttributeType") != _ATTRIBUTE_TYPES[column.type]:
+            elif found.get("AttributeType") != _METADATA_TYPES[column.type][1]:
                 report.conflicts.append(f"{name} exists as {found.get('AttributeType')}, "
-                                        f"the map needs {_ATTRIBUTE_TYPES[column.type]}")
+                                        f"the map needs {_METADATA_TYPES[column.type][1]}")
             else:
                 report.existing.append(name)
         for key in request.keys:

@@ -54,3 +54,20 @@ def test_the_custom_table_allowance_is_checked_before_anything_is_created(client
     with pytest.raises(ValueError, match="publisher prefix 'new_'"):
         SchemaProvisioner(client, "ClioMigration", "new", 15).provision(SchemaRequest(columns=[
             ColumnSpec(table="account", schema_name="cr9_Other", type="string", label="x")]))
+
+
+def test_every_column_type_and_a_custom_table_are_created(client: DataverseClient) -> None:
+    table = TableSpec(schema_name="new_TimeEntry", label="Time entry", plural_label="Time entries",
+                      primary_name="new_Name")
+    kinds = {"memo": {}, "integer": {}, "decimal": {}, "money": {}, "datetime": {}, "dateonly": {}, "boolean": {},
+             "picklist": {"options": [(100000000, "Hourly"), (100000001, "Flat fee")]}, "string": {"max_length": 40}}
+    columns = [ColumnSpec(table="new_timeentry", schema_name=f"new_{kind.title()}Column", type=kind,  # type: ignore
+                          label=kind, **extra) for kind, extra in kinds.items()]
+    report = SchemaProvisioner(client, "ClioMigration", "new", 15).provision(SchemaRequest(tables=[table],
+                                                                                          columns=columns))
+    assert "new_timeentry" in report.created and report.conflicts == []
+    attributes = client.get_json("EntityDefinitions(LogicalName='new_timeentry')/Attributes",
+                                 {"$select": "LogicalName,AttributeType"})["value"]
+    found = {a["LogicalName"]: a["AttributeType"] for a in attributes}
+    assert {found[c.logical_name] for c in columns} == {"Memo", "Integer", "Decimal", "Money", "DateTime",
+                                                        "Boolean", "Picklist", "String"}
