@@ -1,0 +1,117 @@
+"""Applying a map: pure functions from one Clio record to one Dataverse-ready row per matching table map, each
+value with its lineage and every problem as a report line. A record never raises; an error keeps its row out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from shared.mapping import paths
+from shared.mapping.model import Condition, FieldRule, MapFile, TableMap
+from shared.mapping.transforms import Transform, build
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    resource: str
+    source_id: Any
+    table: str
+    field: str
+    severity: Literal["error", "warning"]
+    code: str
+    message: str
+
+
+@dataclass
+class MappedRow:
+    table: str
+    key: str
+    values: dict[str, Any]
+    lineage: dict[str, str]  # target -> "<resource>.<source path> | <transform>@<map version>"
+    problems: list[ReportLine] = field(default_factory=list)
+
+    @property
+    def loadable(self) -> bool:
+        return not any(line.severity == "error" for line in self.problems)
+
+
+@dataclass(frozen=True)
+class _CompiledField:
+    rule: FieldRule
+    path: list[tuple[str, str | None]] | None
+    transform: Transform | None
+
+
+def _key_literal(value: Any) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class CompiledTable:
+    def __init__(self, table: TableMap, version: str) -> None:
+        self.table = table
+        self.version = version
+        self._key = paths.parse(table.key)
+        self._when = [(paths.parse(c.field), c) for c in table.when]
+        self._fields = [_CompiledField(rule, paths.parse(rule.source) if rule.source else None,
+                                       build(rule.transform, rule.args) if rule.transform else None)
+                        for rule in table.fields]
+
+    def applies_to(self, record: dict[str, Any]) -> bool:
+        return all(_holds(paths.resolve(record, path), condition) for path, condition in self._when)
+
+    def map(self, record: dict[str, Any]) -> MappedRow | None:
+        if not self.applies_to(record):
+            return None
+        source_id = paths.resolve(record, self._key)
+        row = MappedRow(self.table.name, str(source_id) if source_id not in (None, "") else "", {}, {})
+        if not row.key:
+            row.problems.append(self._line(source_id, self.table.key, "error", "NO_KEY", "the record has no id"))
+            return row
+        for compiled in self._fields:
+            self._apply(compiled, record, source_id, row)
+        return row
+
+    def _apply(self, compiled: _CompiledField, record: dict[str, Any], source_id: Any, row: MappedRow) -> None:
+        rule = compiled.rule
+        value = rule.constant if compiled.path is None else paths.resolve(record, compiled.path)
+        origin = f"{self.table.source}.{rule.source}" if rule.source else f"constant {rule.constant!r}"
+        if value is None or value == "":
+            if rule.required:
+                row.problems.append(self._line(source_id, rule.target, "error", "REQUIRED_MISSING",
+                                               f"{origin} is empty and {rule.target} is required"))
+            return
+        if rule.lookup is not None:
+            target = f"{rule.target}@odata.bind"
+            row.values[target] = f"/{rule.lookup.entity_set}({rule.lookup.key_column}={_key_literal(value)})"
+            row.lineage[target] = f"{origin} | lookup {rule.lookup.entity_set}@{self.version}"
+            return
+        if compiled.transform is not None:
+            result = compiled.transform(value)
+            for problem in result.problems:
+                row.problems.append(self._line(source_id, rule.target, problem.severity, problem.code,
+                                               f"{origin}: {problem.message}"))
+            if not result.ok or result.value is None:
+                return
+            value = result.value
+        row.values[rule.target] = value
+        row.lineage[rule.target] = f"{origin} | {rule.transform or 'as is'}@{self.version}"
+
+    def _line(self, source_id: Any, target: str, severity: Literal["error", "warning"], code: str,
+              message: str) -> ReportLine:
+        return ReportLine(self.table.source, source_id, self.table.name, target, severity, code, message)
+
+
+def _holds(value: Any, condition: Condition) -> bool:
+    if condition.equals is not None and value != condition.equals:
+        return False
+    if condition.in_ is not None and value not in condition.in_:
+        return False
+    return not (condition.not_in is not None and value in condition.not_in)
+
+
+class CompiledMap:
+    def __init__(self, map_file: MapFile) -> None:
+        self.version = map_file.version
+        self.tables = [CompiledTable(table, map_file.version) for table in map_file.tables]
+
+    def for_resource(self, resource: str) -> list[CompiledTable]:
+        return [table for table in self.tables if table.table.source == resource]

@@ -1,0 +1,74 @@
+"""The map file's schema: which Clio resource lands in which Dataverse table, field by field, as data."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Condition(BaseModel):
+    """Row-level rule: a record is mapped by a table entry only when its condition holds."""
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    equals: Any = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+    not_in: list[Any] | None = None
+
+
+class Lookup(BaseModel):
+    """A lookup bound through the target table's alternate key on the Clio id (dataverse.md §5)."""
+    model_config = ConfigDict(extra="forbid")
+    entity_set: str
+    key_column: str = "new_clioid"
+
+
+class FieldRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: str  # a column, or a navigation property for lookups (written as "<nav>@odata.bind")
+    source: str | None = None  # record path; None with `constant`
+    transform: str | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+    lookup: Lookup | None = None
+    constant: Any = None
+    required: bool = False  # a missing value is an error (row not loaded) rather than an empty column
+
+    @model_validator(mode="after")
+    def _one_way(self) -> "FieldRule":
+        if (self.source is None) == (self.constant is None):
+            raise ValueError(f"{self.target}: give either a source or a constant")
+        if self.lookup is not None and self.transform is not None:
+            raise ValueError(f"{self.target}: a lookup takes the source id as it is")
+        return self
+
+
+class TargetTable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entity_set: str
+    logical_name: str
+    primary_id: str
+    key_column: str = "new_clioid"
+    hash_column: str = "new_clioloadhash"
+
+
+class TableMap(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    source: str  # the Clio resource (firm-file key)
+    target: TargetTable
+    key: str = "id"  # record path of the Clio key
+    when: list[Condition] = Field(default_factory=list)  # all must hold
+    fields: list[FieldRule]
+
+
+class MapFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    tables: list[TableMap]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> "MapFile":
+        names = [table.name for table in self.tables]
+        duplicated = sorted({name for name in names if names.count(name) > 1})
+        if duplicated:
+            raise ValueError(f"table maps named twice: {duplicated}")
+        return self

@@ -1,0 +1,45 @@
+"""Reading a value out of a Clio record by path: `matter.id`, `practice_area.name`,
+`email_addresses[primary=true].address`, `phone_numbers[0].number`."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_SEGMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<selector>[^\]]+)\])?$")
+
+
+class PathError(ValueError):
+    pass
+
+
+def parse(path: str) -> list[tuple[str, str | None]]:
+    segments = []
+    for part in path.split("."):
+        found = _SEGMENT.match(part)
+        if not found:
+            raise PathError(f"'{path}' is not a record path (segment '{part}')")
+        segments.append((found.group("name"), found.group("selector")))
+    return segments
+
+
+def _select(items: list[Any], selector: str) -> Any:
+    if selector.isdigit():
+        index = int(selector)
+        return items[index] if index < len(items) else None
+    field, _, wanted = selector.partition("=")
+    for item in items:
+        if isinstance(item, dict) and str(item.get(field)).lower() == wanted.lower():
+            return item
+    return None
+
+
+def resolve(record: Any, segments: list[tuple[str, str | None]]) -> Any:
+    """The value at the path, or None where any step is missing."""
+    current = record
+    for name, selector in segments:
+        if not isinstance(current, dict):
+            return None
+        current = current.get(name)
+        if selector is not None:
+            current = _select(current, selector) if isinstance(current, list) else None
+    return current

@@ -1,0 +1,96 @@
+"""The first rows of the object map, applied to generated Clio records (golden examples per map row)."""
+from __future__ import annotations
+
+import pytest
+
+from shared.mapping.engine import CompiledMap
+from shared.mapping.maps import load_map
+from shared.mapping.model import MapFile
+from shared.mapping.paths import PathError, parse, resolve
+
+COMPANY = {"id": 11, "type": "Company", "name": "Golden-Blair", "is_client": True, "created_at":
+           "2022-04-28T08:02:23-05:00", "email_addresses": [{"address": "x@old.example", "primary": False},
+                                                           {"address": "Info@GoldenBlair.COM", "primary": True}],
+           "phone_numbers": [{"number": "+1 210 555 0742", "primary": True}],
+           "addresses": [{"street": "1 Main St", "city": "San Antonio", "primary": True}]}
+PERSON = {"id": 12, "type": "Person", "name": "Aimée Fernandez", "first_name": "Aimée", "last_name": "Fernandez",
+          "title": "Paralegal", "is_client": True, "company": {"id": 11}, "date_of_birth": "1701-02-03",
+          "email_addresses": [{"address": "aimee(at)outlook", "primary": True}], "created_at": "2022-06-19T00:09:26Z"}
+MATTER = {"id": 21, "display_number": "00001-Golden-Blair", "description": "Golden-Blair - Personal Injury",
+          "status": "Open", "billing_method": "hourly", "client": {"id": 11}, "created_at": "2022-04-23T15:45:19-05:00"}
+TIME = {"id": 31, "type": "TimeEntry", "date": "2022-04-17", "quantity": 12240.0, "price": 350.0, "total": 1190.0,
+        "non_billable": False, "note": "Drafted the complaint", "matter": {"id": 21}}
+
+
+@pytest.fixture(scope="module")
+def compiled() -> CompiledMap:
+    return CompiledMap(load_map())
+
+
+def rows(compiled: CompiledMap, resource: str, record: dict) -> dict:
+    return {row.table: row for table in compiled.for_resource(resource) if (row := table.map(record))}
+
+
+def test_paths() -> None:
+    assert resolve(COMPANY, parse("email_addresses[primary=true].address")) == "Info@GoldenBlair.COM"
+    assert resolve(COMPANY, parse("phone_numbers[0].number")) == "+1 210 555 0742"
+    assert resolve(COMPANY, parse("company.id")) is None
+    with pytest.raises(PathError):
+        parse("email_addresses[primary=true.address")
+
+
+def test_a_company_client_becomes_an_account(compiled: CompiledMap) -> None:
+    mapped = rows(compiled, "contacts", COMPANY)
+    assert set(mapped) == {"client_company_to_account"}
+    account = mapped["client_company_to_account"]
+    assert account.key == "11" and account.loadable and account.problems == []
+    assert account.values == {"name": "Golden-Blair", "emailaddress1": "Info@goldenblair.com",
+                              "telephone1": "+1 210 555 0742", "address1_line1": "1 Main St",
+                              "address1_city": "San Antonio", "overriddencreatedon": "2022-04-28T13:02:23Z"}
+    assert account.lineage["emailaddress1"] == "contacts.email_addresses[primary=true].address | email@1.0.0"
+
+
+def test_a_person_client_becomes_an_account_and_a_contact_with_its_problems_reported(compiled: CompiledMap) -> None:
+    mapped = rows(compiled, "contacts", PERSON)
+    assert set(mapped) == {"client_person_to_account", "person_to_contact"}
+    contact = mapped["person_to_contact"]
+    assert contact.values["parentcustomerid_account@odata.bind"] == "/accounts(new_clioid='11')"
+    assert "emailaddress1" not in contact.values and "birthdate" not in contact.values
+    assert {(line.field, line.severity, line.code) for line in contact.problems} == {
+        ("emailaddress1", "warning", "INVALID_EMAIL"), ("birthdate", "error", "BEFORE_1753")}
+    assert not contact.loadable and mapped["client_person_to_account"].loadable
+
+
+def test_a_matter_becomes_an_opportunity(compiled: CompiledMap) -> None:
+    opportunity = rows(compiled, "matters", MATTER)["matter_to_opportunity"]
+    assert opportunity.values == {"name": "Golden-Blair - Personal Injury", "new_matternumber": "00001-Golden-Blair",
+                                  "new_cliostatus": 100000001, "new_billingmethod": 100000000,
+                                  "customerid_account@odata.bind": "/accounts(new_clioid='11')",
+                                  "overriddencreatedon": "2022-04-23T20:45:19Z"}
+    orphan = rows(compiled, "matters", {**MATTER, "client": None})["matter_to_opportunity"]
+    assert [line.code for line in orphan.problems] == ["REQUIRED_MISSING"] and not orphan.loadable
+
+
+def test_a_time_entry_becomes_a_time_entry_row(compiled: CompiledMap) -> None:
+    entry = rows(compiled, "activities", TIME)["time_entry_to_time_entry"]
+    assert entry.values == {"new_name": "Drafted the complaint", "new_date": "2022-04-17",
+                            "new_durationminutes": 204, "new_rate": 350.0, "new_total": 1190.0,
+                            "new_nonbillable": False,
+                            "new_opportunityid@odata.bind": "/opportunities(new_clioid='21')"}
+    assert rows(compiled, "activities", {**TIME, "type": "ExpenseEntry"}) == {}
+
+
+def test_a_record_without_an_id_is_reported() -> None:
+    row = CompiledMap(load_map()).for_resource("matters")[0].map({**MATTER, "id": None})
+    assert row is not None and [line.code for line in row.problems] == ["NO_KEY"]
+
+
+def test_map_files_are_validated_when_loaded() -> None:
+    broken = load_map().model_dump(by_alias=True)
+    broken["tables"][1]["name"] = broken["tables"][0]["name"]
+    with pytest.raises(ValueError, match="named twice"):
+        MapFile.model_validate(broken)
+    broken = load_map().model_dump(by_alias=True)
+    broken["tables"][0]["fields"][0]["transform"] = "no_such_transform"
+    with pytest.raises(ValueError, match="Unknown transform"):
+        CompiledMap(MapFile.model_validate(broken))
