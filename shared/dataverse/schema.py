@@ -25,6 +25,13 @@ _METADATA_TYPES: dict[str, tuple[str, str]] = {
     "money": ("MoneyAttributeMetadata", "Money"), "datetime": ("DateTimeAttributeMetadata", "DateTime"),
     "dateonly": ("DateTimeAttributeMetadata", "DateTime"), "boolean": ("BooleanAttributeMetadata", "Boolean"),
     "picklist": ("PicklistAttributeMetadata", "Picklist")}
+
+
+def attribute_type(column_type: str) -> str:
+    """Dataverse's AttributeType for one of our column types ("string" -> "String", "dateonly" -> "DateTime")."""
+    return _METADATA_TYPES[column_type][1]
+
+
 _FIXED_DETAILS: dict[str, dict[str, Any]] = {
     "integer": {"MinValue": -2_147_483_648, "MaxValue": 2_147_483_647, "Format": "None"},
     "decimal": {"Precision": 2, "MinValue": -1e11, "MaxValue": 1e11},
@@ -182,9 +189,9 @@ class SchemaProvisioner:
                 self.client.request("POST", f"EntityDefinitions(LogicalName='{column.table}')/Attributes",
                                     json_body=column.metadata(), headers=headers)
                 report.created.append(name)
-            elif found.get("AttributeType") != _METADATA_TYPES[column.type][1]:
+            elif found.get("AttributeType") != attribute_type(column.type):
                 report.conflicts.append(f"{name} exists as {found.get('AttributeType')}, "
-                                        f"the map needs {_METADATA_TYPES[column.type][1]}")
+                                        f"the map needs {attribute_type(column.type)}")
             else:
                 report.existing.append(name)
         for key in request.keys:
