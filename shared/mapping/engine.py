@@ -39,6 +39,9 @@ class _CompiledField:
     rule: FieldRule
     path: list[tuple[str, str | None]] | None
     transform: Transform | None
+    origin: str  # "<resource>.<path>" or "constant <value>", for report lines
+    target: str  # the row key it writes ("<nav>@odata.bind" for lookups)
+    lineage: str
 
 
 def _key_literal(value: Any) -> str:
@@ -46,17 +49,26 @@ def _key_literal(value: Any) -> str:
 
 
 class CompiledTable:
-    def __init__(self, table: TableMap, version: str) -> None:
+    def __init__(self, table: TableMap, version: str, parameters: dict[str, list[Any]]) -> None:
         self.table = table
         self.version = version
+        self.parameters = parameters
         self._key = paths.parse(table.key)
         self._when = [(paths.parse(c.field), c) for c in table.when]
-        self._fields = [_CompiledField(rule, paths.parse(rule.source) if rule.source else None,
-                                       build(rule.transform, rule.args) if rule.transform else None)
-                        for rule in table.fields]
+        self._fields = [self._compile(rule) for rule in table.fields]
+
+    def _compile(self, rule: FieldRule) -> _CompiledField:
+        origin = f"{self.table.source}.{rule.source}" if rule.source else f"constant {rule.constant!r}"
+        if rule.lookup is not None:
+            target, how = f"{rule.target}@odata.bind", f"lookup {rule.lookup.entity_set}"
+        else:
+            target, how = rule.target, rule.transform or "as is"
+        return _CompiledField(rule, paths.parse(rule.source) if rule.source else None,
+                              build(rule.transform, rule.args) if rule.transform else None, origin, target,
+                              f"{origin} | {how}@{self.version}")
 
     def applies_to(self, record: dict[str, Any]) -> bool:
-        return all(_holds(paths.resolve(record, path), condition) for path, condition in self._when)
+        return all(_holds(paths.resolve(record, path), condition, self.parameters) for path, condition in self._when)
 
     def map(self, record: dict[str, Any]) -> MappedRow | None:
         if not self.applies_to(record):
@@ -73,45 +85,47 @@ class CompiledTable:
     def _apply(self, compiled: _CompiledField, record: dict[str, Any], source_id: Any, row: MappedRow) -> None:
         rule = compiled.rule
         value = rule.constant if compiled.path is None else paths.resolve(record, compiled.path)
-        origin = f"{self.table.source}.{rule.source}" if rule.source else f"constant {rule.constant!r}"
         if value is None or value == "":
             if rule.required:
                 row.problems.append(self._line(source_id, rule.target, "error", "REQUIRED_MISSING",
-                                               f"{origin} is empty and {rule.target} is required"))
+                                               f"{compiled.origin} is empty and {rule.target} is required"))
             return
         if rule.lookup is not None:
-            target = f"{rule.target}@odata.bind"
-            row.values[target] = f"/{rule.lookup.entity_set}({rule.lookup.key_column}={_key_literal(value)})"
-            row.lineage[target] = f"{origin} | lookup {rule.lookup.entity_set}@{self.version}"
-            return
-        if compiled.transform is not None:
+            value = f"/{rule.lookup.entity_set}({rule.lookup.key_column}={_key_literal(value)})"
+        elif compiled.transform is not None:
             result = compiled.transform(value)
             for problem in result.problems:
                 row.problems.append(self._line(source_id, rule.target, problem.severity, problem.code,
-                                               f"{origin}: {problem.message}"))
+                                               f"{compiled.origin}: {problem.message}"))
             if not result.ok or result.value is None:
                 return
             value = result.value
-        row.values[rule.target] = value
-        row.lineage[rule.target] = f"{origin} | {rule.transform or 'as is'}@{self.version}"
+        row.values[compiled.target] = value
+        row.lineage[compiled.target] = compiled.lineage
 
     def _line(self, source_id: Any, target: str, severity: Literal["error", "warning"], code: str,
               message: str) -> ReportLine:
         return ReportLine(self.table.source, source_id, self.table.name, target, severity, code, message)
 
 
-def _holds(value: Any, condition: Condition) -> bool:
+def _holds(value: Any, condition: Condition, parameters: dict[str, list[Any]]) -> bool:
     if condition.equals is not None and value != condition.equals:
         return False
-    if condition.in_ is not None and value not in condition.in_:
+    inside = condition.in_ if condition.in_parameter is None else parameters[condition.in_parameter]
+    if inside is not None and value not in inside:
         return False
-    return not (condition.not_in is not None and value in condition.not_in)
+    outside = condition.not_in if condition.not_in_parameter is None else parameters[condition.not_in_parameter]
+    return not (outside is not None and value in outside)
 
 
 class CompiledMap:
-    def __init__(self, map_file: MapFile) -> None:
+    def __init__(self, map_file: MapFile, parameters: dict[str, list[Any]] | None = None) -> None:
+        unknown = sorted(set(parameters or {}) - set(map_file.parameters))
+        if unknown:
+            raise ValueError(f"parameters the map does not define: {unknown}")
         self.version = map_file.version
-        self.tables = [CompiledTable(table, map_file.version) for table in map_file.tables]
+        self.parameters = {**map_file.parameters, **(parameters or {})}
+        self.tables = [CompiledTable(table, map_file.version, self.parameters) for table in map_file.tables]
 
     def for_resource(self, resource: str) -> list[CompiledTable]:
         return [table for table in self.tables if table.table.source == resource]

@@ -13,6 +13,8 @@ class Condition(BaseModel):
     equals: Any = None
     in_: list[Any] | None = Field(default=None, alias="in")
     not_in: list[Any] | None = None
+    in_parameter: str | None = None  # a list named in the map's (or the migration's) parameters
+    not_in_parameter: str | None = None
 
 
 class Lookup(BaseModel):
@@ -63,6 +65,8 @@ class TableMap(BaseModel):
 class MapFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    # Per-migration choices the map refers to (e.g. which practice areas become Cases); defaults here.
+    parameters: dict[str, list[Any]] = Field(default_factory=dict)
     tables: list[TableMap]
 
     @model_validator(mode="after")
@@ -71,4 +75,8 @@ class MapFile(BaseModel):
         duplicated = sorted({name for name in names if names.count(name) > 1})
         if duplicated:
             raise ValueError(f"table maps named twice: {duplicated}")
+        named = {c.in_parameter or c.not_in_parameter for t in self.tables for c in t.when} - {None}
+        missing = sorted(str(name) for name in named if name not in self.parameters)
+        if missing:
+            raise ValueError(f"conditions name parameters the map does not define: {missing}")
         return self

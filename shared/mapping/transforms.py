@@ -166,8 +166,9 @@ def date_only() -> Transform:
     return apply
 
 
-def utc_datetime() -> Transform:
-    """Dataverse DateAndTime columns take UTC; a timestamp without an offset is read as UTC and reported."""
+def utc_datetime(dates: Literal["report", "midnight"] = "report") -> Transform:
+    """Dataverse DateAndTime columns take UTC; a timestamp without an offset is read as UTC and reported. A plain
+    date becomes 00:00 UTC — reported, unless the map declares the source date-only (`dates: midnight`)."""
     def apply(value: Any) -> Transformed:
         if value is None:
             return Transformed(None)
@@ -177,7 +178,8 @@ def utc_datetime() -> Transform:
         problems: list[Problem] = []
         if not isinstance(moment, datetime):
             moment = datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc)
-            problems.append(Problem("warning", "DATE_AS_MIDNIGHT_UTC", f"{value!r} has no time; used 00:00 UTC"))
+            if dates == "report":
+                problems.append(Problem("warning", "DATE_AS_MIDNIGHT_UTC", f"{value!r} has no time; used 00:00 UTC"))
         elif moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
             problems.append(Problem("warning", "ASSUMED_UTC", f"{value!r} has no offset; read as UTC"))
@@ -225,6 +227,9 @@ def rich_text(output: Literal["plain", "html"], max_length: int) -> Transform:
             return Transformed(None)
         if not isinstance(value, str):
             return _error("NOT_TEXT", f"expected text, got {type(value).__name__}")
+        if "<" not in value and "&" not in value:  # no markup: nothing to parse
+            result = value if output == "plain" else html.escape(value, quote=False)
+            return limit(result.strip() if output == "plain" else result)
         parser = _RichText(keep_tags=output == "html")
         parser.feed(value)
         parser.close()

@@ -94,3 +94,42 @@ def test_map_files_are_validated_when_loaded() -> None:
     broken["tables"][0]["fields"][0]["transform"] = "no_such_transform"
     with pytest.raises(ValueError, match="Unknown transform"):
         CompiledMap(MapFile.model_validate(broken))
+
+
+TASK = {"id": 41, "name": "File the motion", "description": "<p>Before <b>Friday</b></p>", "due_at": "2024-05-03",
+        "priority": "High", "matter": {"id": 21}, "created_at": "2024-04-01T09:00:00Z"}
+EVENT = {"id": "51", "summary": "Deposition", "location": "Room 4", "start_at": "2024-05-06T14:00:00-05:00",
+         "end_at": "2024-05-06T16:00:00-05:00", "all_day": False, "matter": {"id": 21}}
+CALL = {"id": 61, "type": "PhoneCommunication", "subject": "Call with client", "body": "Discussed settlement",
+        "received_at": "2024-05-07T10:00:00Z", "matter": {"id": 21}}
+EMAIL = {"id": 62, "type": "EmailCommunication", "subject": "Draft attached", "body": "<p>See <i>draft</i></p>",
+         "matter": {"id": 21}}
+NOTE = {"id": 71, "type": "Contact", "subject": "Intake", "detail": "Prefers email", "contact": {"id": 12}}
+
+
+def test_matters_split_between_opportunities_and_cases_by_practice_area() -> None:
+    split = CompiledMap(load_map(), {"case_practice_areas": [5101]})
+    litigation = {**MATTER, "practice_area": {"id": 5101}}
+    assert set(rows(split, "matters", litigation)) == {"matter_to_case"}
+    case = rows(split, "matters", litigation)["matter_to_case"]
+    assert case.values["title"] == "Golden-Blair - Personal Injury"
+    assert case.values["customerid_account@odata.bind"] == "/accounts(new_clioid='11')"
+    assert set(rows(split, "matters", {**MATTER, "practice_area": {"id": 5102}})) == {"matter_to_opportunity"}
+    with pytest.raises(ValueError, match="does not define"):
+        CompiledMap(load_map(), {"litigation_areas": [1]})
+
+
+def test_activities_land_regarding_their_matter(compiled: CompiledMap) -> None:
+    task = rows(compiled, "tasks", TASK)["task_to_task"]
+    assert task.values == {"subject": "File the motion", "description": "Before Friday",
+                           "scheduledend": "2024-05-03T00:00:00Z", "prioritycode": 2,
+                           "regardingobjectid_opportunity_task@odata.bind": "/opportunities(new_clioid='21')",
+                           "overriddencreatedon": "2024-04-01T09:00:00Z"} and task.problems == []
+    meeting = rows(compiled, "calendar_entries", EVENT)["calendar_entry_to_appointment"]
+    assert (meeting.values["scheduledstart"], meeting.values["scheduledend"]) == ("2024-05-06T19:00:00Z",
+                                                                                 "2024-05-06T21:00:00Z")
+    assert set(rows(compiled, "communications", CALL)) == {"phone_communication_to_phonecall"}
+    email = rows(compiled, "communications", EMAIL)["email_communication_to_email"]
+    assert email.values["description"] == "<p>See <i>draft</i></p>"
+    note = rows(compiled, "notes", NOTE)["contact_note_to_annotation"]
+    assert note.values["objectid_contact@odata.bind"] == "/contacts(new_clioid='12')"

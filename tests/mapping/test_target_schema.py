@@ -11,7 +11,7 @@ from shared.dataverse.schema import ColumnSpec, SchemaRequest
 from shared.mapping.engine import CompiledMap, MappedRow
 from shared.mapping.maps import load_map
 from shared.mapping.target_schema import SchemaSnapshot, validate
-from tests.mapping.test_engine import COMPANY, MATTER, TIME
+from tests.mapping.test_engine import CALL, COMPANY, EMAIL, EVENT, MATTER, NOTE, TASK, TIME
 
 DEFINITIONS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "dataverse" / \
     "d365_sales_entities_from_xrmdefinitelytyped.json"
@@ -41,7 +41,9 @@ def mapped(resource: str, record: dict) -> list[MappedRow]:
 
 
 def test_the_first_map_rows_fit_the_target(snapshot: SchemaSnapshot) -> None:
-    for resource, record in (("contacts", COMPANY), ("matters", MATTER), ("activities", TIME)):
+    for resource, record in (("contacts", COMPANY), ("matters", MATTER), ("activities", TIME), ("tasks", TASK),
+                             ("calendar_entries", EVENT), ("communications", CALL), ("communications", EMAIL),
+                             ("notes", NOTE)):
         for row in mapped(resource, record):
             target = next(t for t in load_map().tables if t.name == row.table).target.entity_set
             assert validate(row, target, snapshot, resource) == [], row.table
