@@ -8,6 +8,7 @@ from typing import Any, Literal
 from shared.mapping import paths
 from shared.mapping.model import Condition, FieldRule, MapFile, TableMap
 from shared.mapping.transforms import Transform, build
+from shared.mapping.users import UserResolution
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,21 @@ def _key_literal(value: Any) -> str:
 
 
 class CompiledTable:
-    def __init__(self, table: TableMap, version: str, parameters: dict[str, list[Any]]) -> None:
+    def __init__(self, table: TableMap, version: str, parameters: dict[str, list[Any]],
+                 users: UserResolution | None) -> None:
         self.table = table
         self.version = version
         self.parameters = parameters
+        self.users = users
         self._key = paths.parse(table.key)
         self._when = [(paths.parse(c.field), c) for c in table.when]
         self._fields = [self._compile(rule) for rule in table.fields]
 
     def _compile(self, rule: FieldRule) -> _CompiledField:
         origin = f"{self.table.source}.{rule.source}" if rule.source else f"constant {rule.constant!r}"
-        if rule.lookup is not None:
+        if rule.owner:
+            target, how = f"{rule.target}@odata.bind", "owner by email"
+        elif rule.lookup is not None:
             target, how = f"{rule.target}@odata.bind", f"lookup {rule.lookup.entity_set}"
         else:
             target, how = rule.target, rule.transform or "as is"
@@ -90,7 +95,17 @@ class CompiledTable:
                 row.problems.append(self._line(source_id, rule.target, "error", "REQUIRED_MISSING",
                                                f"{compiled.origin} is empty and {rule.target} is required"))
             return
-        if rule.lookup is not None:
+        if rule.owner:
+            if self.users is None:
+                return  # no user resolution (e.g. a preview): the owner stays the loading application user
+            owner, problem = self.users.resolve(value)
+            if problem is not None:
+                row.problems.append(self._line(source_id, rule.target, problem.severity, problem.code,
+                                               problem.message))
+            if owner is None:
+                return
+            value = f"/systemusers({owner})"
+        elif rule.lookup is not None:
             value = f"/{rule.lookup.entity_set}({rule.lookup.key_column}={_key_literal(value)})"
         elif compiled.transform is not None:
             result = compiled.transform(value)
@@ -119,13 +134,14 @@ def _holds(value: Any, condition: Condition, parameters: dict[str, list[Any]]) -
 
 
 class CompiledMap:
-    def __init__(self, map_file: MapFile, parameters: dict[str, list[Any]] | None = None) -> None:
+    def __init__(self, map_file: MapFile, parameters: dict[str, list[Any]] | None = None,
+                 users: UserResolution | None = None) -> None:
         unknown = sorted(set(parameters or {}) - set(map_file.parameters))
         if unknown:
             raise ValueError(f"parameters the map does not define: {unknown}")
         self.version = map_file.version
         self.parameters = {**map_file.parameters, **(parameters or {})}
-        self.tables = [CompiledTable(table, map_file.version, self.parameters) for table in map_file.tables]
+        self.tables = [CompiledTable(table, map_file.version, self.parameters, users) for table in map_file.tables]
 
     def for_resource(self, resource: str) -> list[CompiledTable]:
         return [table for table in self.tables if table.table.source == resource]

@@ -33,12 +33,13 @@ class FieldRule(BaseModel):
     lookup: Lookup | None = None
     constant: Any = None
     required: bool = False  # a missing value is an error (row not loaded) rather than an empty column
+    owner: bool = False  # the source is a Clio user id, resolved to a Dynamics system user (or the fallback)
 
     @model_validator(mode="after")
     def _one_way(self) -> "FieldRule":
         if (self.source is None) == (self.constant is None):
             raise ValueError(f"{self.target}: give either a source or a constant")
-        if self.lookup is not None and self.transform is not None:
+        if (self.lookup is not None or self.owner) and self.transform is not None:
             raise ValueError(f"{self.target}: a lookup takes the source id as it is")
         return self
 

@@ -41,8 +41,8 @@ def test_paths() -> None:
 
 def test_a_company_client_becomes_an_account(compiled: CompiledMap) -> None:
     mapped = rows(compiled, "contacts", COMPANY)
-    assert set(mapped) == {"client_company_to_account"}
-    account = mapped["client_company_to_account"]
+    assert set(mapped) == {"company_to_account"}
+    account = mapped["company_to_account"]
     assert account.key == "11" and account.loadable and account.problems == []
     assert account.values == {"name": "Golden-Blair", "emailaddress1": "Info@goldenblair.com",
                               "telephone1": "+1 210 555 0742", "address1_line1": "1 Main St",

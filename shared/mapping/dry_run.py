@@ -1,0 +1,116 @@
+"""The dry run: every extracted record through the map and the target-schema checks, with no Dataverse call. It
+accounts for every source record — loadable, kept out by an error, or matched by no rule of the map — and writes
+the rows the loader would send, a JSON report and a readable HTML page."""
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shared.mapping.engine import CompiledMap, MappedRow, ReportLine
+from shared.mapping.target_schema import SchemaSnapshot, validate
+from shared.mapping.users import UserResolution
+
+_HTML_LINES = 2000
+
+
+@dataclass
+class Tally:
+    source: int = 0
+    loadable: int = 0
+    errors: int = 0
+    not_mapped: int = 0
+
+    @property
+    def accounted(self) -> bool:
+        return self.loadable + self.errors + self.not_mapped == self.source
+
+
+@dataclass
+class DryRun:
+    map_version: str
+    tallies: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    rows: dict[str, list[MappedRow]] = field(default_factory=lambda: defaultdict(list))  # loadable, by table map
+    lines: list[ReportLine] = field(default_factory=list)
+    users: UserResolution | None = None
+
+
+def dry_run(records: Iterable[tuple[str, dict[str, Any]]], compiled: CompiledMap, snapshot: SchemaSnapshot,
+            users: UserResolution | None = None) -> DryRun:
+    result = DryRun(compiled.version, users=users)
+    targets = {table.table.name: table.table.target.entity_set for table in compiled.tables}
+    tables_of: dict[str, list[Any]] = {}
+    for resource, record in records:
+        tally = result.tallies[resource]
+        tally.source += 1
+        tables = tables_of.setdefault(resource, compiled.for_resource(resource))
+        rows = [row for table in tables if (row := table.map(record)) is not None]
+        if not rows:
+            tally.not_mapped += 1
+            result.lines.append(ReportLine(resource, record.get("id"), "-", "*", "error", "NOT_MAPPED",
+                                           f"map {compiled.version} has no rule for this {resource} record"))
+            continue
+        failed = False
+        for row in rows:
+            row.problems.extend(validate(row, targets[row.table], snapshot, resource))
+            result.lines.extend(row.problems)
+            if row.loadable:
+                result.rows[row.table].append(row)
+            else:
+                failed = True
+        if failed:
+            tally.errors += 1
+        else:
+            tally.loadable += 1
+    return result
+
+
+def write(result: DryRun, folder: Path) -> dict[str, Any]:
+    """Rows per table as the loader takes them (JSON lines), `report.json` and `report.html`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, rows in result.rows.items():
+        with (folder / f"{table}.jsonl").open("w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps({"key": row.key, "values": row.values, "lineage": row.lineage},
+                                     ensure_ascii=False) + "\n")
+    summary = {"map_version": result.map_version,
+               "resources": {name: {**asdict(tally), "accounted": tally.accounted}
+                             for name, tally in sorted(result.tallies.items())},
+               "rows": {table: len(rows) for table, rows in sorted(result.rows.items())},
+               "problems": dict(Counter(f"{line.severity}:{line.code}" for line in result.lines)),
+               "users": {"fallback_owner": result.users.fallback_email if result.users else None,
+                         "unmatched": result.users.unmatched if result.users else []}}
+    report = {**summary, "lines": [asdict(line) for line in result.lines]}
+    (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    (folder / "report.html").write_text(_html(summary, result.lines), encoding="utf-8")
+    return summary
+
+
+def _table(headers: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _html(summary: dict[str, Any], lines: list[ReportLine]) -> str:
+    resources = _table(["Clio resource", "records", "loadable", "kept out (error)", "no rule", "all accounted"],
+                       ([name, t["source"], t["loadable"], t["errors"], t["not_mapped"], "yes" if t["accounted"]
+                         else "NO"] for name, t in summary["resources"].items()))
+    users = _table(["Clio user", "email", "why no owner", "records go to"],
+                   ([u["name"], u["email"], u["reason"], summary["users"]["fallback_owner"] or "nobody (error)"]
+                    for u in summary["users"]["unmatched"]))
+    shown = lines[:_HTML_LINES]
+    problems = _table(["severity", "code", "resource", "Clio id", "map row", "field", "what"],
+                      ([l.severity, l.code, l.resource, l.source_id, l.table, l.field, l.message] for l in shown))
+    more = f"<p>{len(lines) - len(shown)} more lines in report.json.</p>" if len(lines) > len(shown) else ""
+    style = ("body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;margin:1rem 0}"
+             "td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#f3f3f3}")
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Dry run — map {summary['map_version']}"
+            f"</title><style>{style}</style></head><body><h1>Dry run, map {summary['map_version']}</h1>"
+            f"<p>No record was written. Every Clio record is loadable, kept out by an error, or matched by no rule."
+            f"</p><h2>Records</h2>{resources}<h2>Users without an enabled Dynamics user</h2>{users}"
+            f"<h2>Problems</h2>{problems}{more}</body></html>")
