@@ -12,6 +12,7 @@ from shared.blobs import container
 from shared.dataverse.loader import AdaptiveSize, LoadRow, TableLoader, TableTarget
 from shared.dataverse.shared_client import shared_dataverse_client
 from shared.ledger import WriteLedger
+from shared.mapping.approval import ApprovedMap, MapNotApproved
 from shared.settings import get_settings
 
 bp = df.Blueprint()
@@ -20,8 +21,9 @@ bp = df.Blueprint()
 class LoadRequest(BaseModel):
     migration_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
     target: TableTarget
-    rows_blob: str  # JSON lines of {"key": ..., "values": {...}} in the raw container
+    rows_blob: str  # JSON lines of {"key": ..., "values": {...}, "lineage": {...}} in the raw container
     batch_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    approved_map_blob: str  # the approved map (shared.mapping.approval.ApprovedMap) the rows were made with
 
 
 @bp.activity_trigger(input_name="payload")
@@ -29,8 +31,15 @@ def load_dataverse_rows(payload: dict) -> dict:
     request = LoadRequest.model_validate(payload)
     settings = get_settings()
     raw = container(settings.raw_container)
-    lines = raw.download_blob(request.rows_blob).readall().decode().splitlines()
-    rows = [LoadRow.model_validate_json(line) for line in lines if line.strip()]
+    approved = ApprovedMap.model_validate_json(raw.download_blob(request.approved_map_blob).readall()).verify()
+    lines = [json.loads(line) for line in raw.download_blob(request.rows_blob).readall().decode().splitlines()
+             if line.strip()]
+    stale = sorted({v.rsplit("@", 1)[-1] for line in lines for v in line.get("lineage", {}).values()}
+                   - {approved.version})
+    if stale or any(not line.get("lineage") for line in lines):
+        raise MapNotApproved(f"{request.rows_blob} holds rows made with map versions {stale or ['unknown']}, "
+                             f"not the approved {approved.version}")
+    rows = [LoadRow(key=line["key"], values=line["values"]) for line in lines]
     loader = TableLoader(shared_dataverse_client(settings),
                          WriteLedger(settings, request.migration_id, request.target.entity_set), request.target,
                          request.batch_id, AdaptiveSize(settings.dataverse_batch_size))

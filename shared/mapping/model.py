@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 class Condition(BaseModel):
     """Row-level rule: a record is mapped by a table entry only when its condition holds."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
     field: str
     equals: Any = None
     in_: list[Any] | None = Field(default=None, alias="in")

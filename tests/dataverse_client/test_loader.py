@@ -149,16 +149,34 @@ def test_schema_and_load_through_the_orchestrators(app_host: Any, storage_env: s
         assert status["output"]["ready"] is True, status
         assert set(status["output"]["keys"].values()) == {"Active"}
         assert "TimerFired" in [e["EventType"] for e in app_host.status("schema-1", show_history=True)["historyEvents"]]
-        staged = "\n".join(row.model_dump_json() for row in accounts(25))
-        container(get_settings().raw_container).upload_blob("mig9/staged/accounts/000001.jsonl", staged.encode())
+        from datetime import datetime, timezone
+
+        from shared.mapping.approval import approve
+        from shared.mapping.maps import load_map
+        raw = container(get_settings().raw_container)
+        approved = approve(load_map(), "ada.attorney@firm.example", datetime.now(timezone.utc))
+        raw.upload_blob("mig9/mapping/approved.json", approved.model_dump_json().encode())
+        lineage = {"name": f"contacts.name | text@{approved.map.version}"}
+        staged = "\n".join(json.dumps({**row.model_dump(), "lineage": lineage}) for row in accounts(25))
+        raw.upload_blob("mig9/staged/accounts/000001.jsonl", staged.encode())
         request = {"migration_id": "mig9", "target": ACCOUNTS.model_dump(), "batch_id": "000001",
-                   "rows_blob": "mig9/staged/accounts/000001.jsonl"}
+                   "rows_blob": "mig9/staged/accounts/000001.jsonl", "approved_map_blob": "mig9/mapping/approved.json"}
         from activities.dataverse_load import load_dataverse_rows
         first = load_dataverse_rows(request)
         second = load_dataverse_rows(request)
         assert (first["created"], second["unchanged"]) == (25, 25)
         outcomes = json.loads(container(get_settings().raw_container).download_blob(first["outcomes_blob"]).readall())
         assert len(outcomes) == 25 and all(o["dataverse_id"] for o in outcomes)
+        from shared.mapping.approval import MapNotApproved
+        tampered = approved.model_copy(deep=True)
+        tampered.map.tables[0].fields[0].args["max_length"] = 10
+        raw.upload_blob("mig9/mapping/tampered.json", tampered.model_dump_json().encode())
+        with pytest.raises(MapNotApproved, match="differs from what ada.attorney"):
+            load_dataverse_rows({**request, "approved_map_blob": "mig9/mapping/tampered.json"})
+        stale = "\n".join(json.dumps({**row.model_dump(), "lineage": {"name": "x | text@0.9.0"}}) for row in accounts(2))
+        raw.upload_blob("mig9/staged/accounts/old.jsonl", stale.encode())
+        with pytest.raises(MapNotApproved, match="0.9.0"):
+            load_dataverse_rows({**request, "rows_blob": "mig9/staged/accounts/old.jsonl"})
 
 
 def test_lookups_bind_through_alternate_keys(client: DataverseClient) -> None:
