@@ -1,5 +1,6 @@
 """Reading a value out of a Clio record by path: `matter.id`, `practice_area.name`,
-`email_addresses[primary=true].address`, `phone_numbers[0].number`."""
+`email_addresses[primary=true].address`, `phone_numbers[0].number`,
+`custom_field_values[custom_field.id=7203].value` (a selector field may itself be a path)."""
 from __future__ import annotations
 
 import re
@@ -12,9 +13,22 @@ class PathError(ValueError):
     pass
 
 
+def _split(path: str) -> list[str]:
+    """Split on the dots outside selectors."""
+    parts, current, depth = [], "", 0
+    for char in path:
+        depth += (char == "[") - (char == "]")
+        if char == "." and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
 def parse(path: str) -> list[tuple[str, str | None]]:
     segments = []
-    for part in path.split("."):
+    for part in _split(path):
         found = _SEGMENT.match(part)
         if not found:
             raise PathError(f"'{path}' is not a record path (segment '{part}')")
@@ -27,8 +41,12 @@ def _select(items: list[Any], selector: str) -> Any:
         index = int(selector)
         return items[index] if index < len(items) else None
     field, _, wanted = selector.partition("=")
+    steps = field.split(".")
     for item in items:
-        if isinstance(item, dict) and str(item.get(field)).lower() == wanted.lower():
+        value: Any = item
+        for step in steps:
+            value = value.get(step) if isinstance(value, dict) else None
+        if str(value).lower() == wanted.lower():
             return item
     return None
 

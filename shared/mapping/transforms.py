@@ -137,6 +137,21 @@ def money(places: int = 2, minimum: float = -922_337_203_685_477.0, maximum: flo
     return apply
 
 
+def number(places: int = 6) -> Transform:
+    step = Decimal(1).scaleb(-places)
+
+    def apply(value: Any) -> Transformed:
+        if value is None:
+            return Transformed(None)
+        amount = _number(value)
+        if amount is None:
+            return _error("NOT_A_NUMBER", f"{value!r} is not a number")
+        rounded = amount.quantize(step, rounding=ROUND_HALF_UP)
+        result = float(rounded)
+        return Transformed(result) if rounded == amount else _warned(result, "ROUNDED", f"{amount} -> {rounded}")
+    return apply
+
+
 def _parse_moment(value: Any) -> datetime | date | None:
     if isinstance(value, (datetime, date)):
         return value
@@ -284,7 +299,7 @@ def boolean() -> Transform:
 
 
 FACTORIES: dict[str, Callable[..., Transform]] = {
-    "text": text, "choice": choice, "seconds_to": seconds_to, "money": money, "date_only": date_only,
+    "text": text, "choice": choice, "number": number, "seconds_to": seconds_to, "money": money, "date_only": date_only,
     "utc_datetime": utc_datetime, "rich_text": rich_text, "email": email, "phone": phone, "boolean": boolean}
 
 

@@ -35,6 +35,7 @@ def test_paths() -> None:
     assert resolve(COMPANY, parse("email_addresses[primary=true].address")) == "Info@GoldenBlair.COM"
     assert resolve(COMPANY, parse("phone_numbers[0].number")) == "+1 210 555 0742"
     assert resolve(COMPANY, parse("company.id")) is None
+    assert resolve({"values": [{"field": {"id": 7}, "value": "x"}]}, parse("values[field.id=7].value")) == "x"
     with pytest.raises(PathError):
         parse("email_addresses[primary=true.address")
 

@@ -13,7 +13,7 @@ ANYTHING = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() 
                         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
                         max_leaves=6)
 CONFIGURED = {"text": {"max_length": 20}, "choice": {"options": {"Open": 1, "Closed": 2}},
-              "seconds_to": {"unit": "minutes"}, "money": {}, "date_only": {}, "utc_datetime": {},
+              "seconds_to": {"unit": "minutes"}, "money": {}, "number": {}, "date_only": {}, "utc_datetime": {},
               "rich_text": {"output": "plain", "max_length": 100}, "email": {}, "phone": {}, "boolean": {}}
 
 

@@ -1,0 +1,134 @@
+"""The proposed map for one firm: the standard rows of the versioned map, plus a rule for every Clio custom field —
+matched to an existing target column when one fits (with a confidence and the evidence), a new custom column
+otherwise. A person reviews and approves the proposal (approval.py) before any record moves.
+
+`Proposer` is the seam for other proposers (an Azure OpenAI-backed one can take the same inputs); the default is
+deterministic and offline."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+from shared.dataverse.schema import ColumnSpec, SchemaRequest, attribute_type
+from shared.mapping.model import FieldRule, Lookup, MapFile
+from shared.mapping.target_schema import SchemaSnapshot
+
+# Clio field_type -> (our column type, transform, transform args); contact/matter become lookups (clio.md §7).
+_COLUMN_OF: dict[str, tuple[str, str | None, dict[str, Any]]] = {
+    "checkbox": ("boolean", "boolean", {}), "currency": ("money", "money", {}),
+    "date": ("dateonly", "date_only", {}), "time": ("string", "text", {"max_length": 20}),
+    "email": ("string", "email", {}), "numeric": ("decimal", "number", {"places": 2}),
+    "picklist": ("picklist", "choice", {}), "text_area": ("memo", "rich_text", {"output": "plain",
+                                                                             "max_length": 1_048_576}),
+    "text_line": ("string", "text", {"max_length": 255}), "url": ("string", "text", {"max_length": 200}),
+    "contact": ("lookup", None, {}), "matter": ("lookup", None, {})}
+_TABLE_OF_PARENT = {"Matter": ("opportunity", "opportunities", "matter_to_opportunity"),
+                    "Contact": ("contact", "contacts", "person_to_contact")}
+_LOOKUP_SET = {"contact": "contacts", "matter": "opportunities"}
+MATCH_THRESHOLD = 0.82
+OPTION_BASE = 100_000_000
+
+
+class FieldDecision(BaseModel):
+    clio_field_id: int
+    clio_field: str
+    field_type: str
+    target_table: str
+    target: str
+    action: Literal["match", "new column", "new lookup"]
+    confidence: float = Field(ge=0, le=1)
+    evidence: list[str]
+
+
+class Proposal(BaseModel):
+    map: MapFile
+    columns: SchemaRequest  # what provisioning must create
+    decisions: list[FieldDecision]
+
+
+class Proposer(Protocol):
+    def propose(self, base: MapFile, custom_fields: Sequence[dict[str, Any]],
+                samples: dict[int, list[Any]], target: SchemaSnapshot) -> Proposal: ...
+
+
+def slug(name: str, prefix: str = "new") -> str:
+    words = re.sub(r"[^0-9A-Za-z]+", " ", name).title().replace(" ", "")
+    return f"{prefix}_{words or 'Field'}"[:50]
+
+
+def _similarity(clio_name: str, column: str) -> float:
+    plain = re.sub(r"[^a-z0-9]", "", clio_name.lower())
+    candidate = re.sub(r"^[a-z0-9]+_", "", column.lower())
+    return SequenceMatcher(None, plain, re.sub(r"[^a-z0-9]", "", candidate)).ratio()
+
+
+class DeterministicProposer:
+    def __init__(self, prefix: str = "new") -> None:
+        self.prefix = prefix
+
+    def propose(self, base: MapFile, custom_fields: Sequence[dict[str, Any]],
+                samples: dict[int, list[Any]], target: SchemaSnapshot) -> Proposal:
+        proposed = base.model_copy(deep=True)
+        rows = {table.name: table for table in proposed.tables}
+        columns: list[ColumnSpec] = []
+        decisions: list[FieldDecision] = []
+        taken: set[tuple[str, str]] = set()
+        for field in sorted(custom_fields, key=lambda f: f["id"]):
+            logical, entity_set, row_name = _TABLE_OF_PARENT[field["parent_type"]]
+            decision, rule, column = self._one(field, logical, entity_set, samples.get(field["id"], []), target,
+                                               taken)
+            decisions.append(decision)
+            rows[row_name].fields.append(rule)
+            if column is not None:
+                columns.append(column)
+        return Proposal(map=proposed, columns=SchemaRequest(columns=columns), decisions=decisions)
+
+    def _one(self, field: dict[str, Any], logical: str, entity_set: str, sample: list[Any],
+             target: SchemaSnapshot, taken: set[tuple[str, str]]
+             ) -> tuple[FieldDecision, FieldRule, ColumnSpec | None]:
+        kind, transform, args = _COLUMN_OF[field["field_type"]]
+        value_path = f"custom_field_values[custom_field.id={field['id']}]"
+        filled = sum(1 for value in sample if value not in (None, ""))
+        evidence = [f"Clio {field['field_type']} field on {field['parent_type']}",
+                    f"{filled} of {len(sample)} sampled records have a value"]
+        if field.get("deleted"):
+            evidence.append("deleted in Clio: its values are kept (soft_deleted) and migrated for the record")
+        common = {"clio_field_id": field["id"], "clio_field": field["name"], "field_type": field["field_type"],
+                  "target_table": logical}
+        if kind == "lookup":
+            navigation = slug(field["name"], self.prefix)
+            rule = FieldRule(target=navigation, source=f"{value_path}.{field['field_type']}.id",
+                             lookup=Lookup(entity_set=_LOOKUP_SET[field["field_type"]]))
+            evidence.append(f"a lookup to {_LOOKUP_SET[field['field_type']]} (a relationship to create)")
+            return FieldDecision(**common, target=navigation, action="new lookup", confidence=0.9,
+                                 evidence=evidence), rule, None
+        table = target.tables.get(entity_set)
+        wanted = attribute_type(kind)
+        best, score = None, 0.0
+        for name, existing in (table.columns.items() if table else []):
+            similarity = _similarity(field["name"], name)
+            if existing.kind == wanted and (logical, name) not in taken and similarity > score:
+                best, score = name, similarity
+        options = {str(o["id"]): OPTION_BASE + n for n, o in enumerate(field.get("picklist_options") or [])}
+        rule_args = {**args, "options": options} if kind == "picklist" else args
+        if best is not None and score >= MATCH_THRESHOLD:
+            taken.add((logical, best))
+            evidence.append(f"existing {wanted} column '{best}' ({score:.0%} name similarity)")
+            rule = FieldRule(target=best, source=f"{value_path}.value", transform=transform, args=rule_args)
+            return FieldDecision(**common, target=best, action="match", confidence=round(score, 2),
+                                 evidence=evidence), rule, None
+        schema_name = slug(field["name"], self.prefix)
+        if best is not None:
+            evidence.append(f"closest existing column '{best}' only {score:.0%} alike")
+        labels = [(OPTION_BASE + n, o["option"]) for n, o in enumerate(field.get("picklist_options") or [])]
+        column = ColumnSpec(table=logical, schema_name=schema_name, type=kind,  # type: ignore[arg-type]
+                            label=field["name"][:50], max_length=args.get("max_length") if kind == "string" else None,
+                            options=labels or None)
+        rule = FieldRule(target=column.logical_name, source=f"{value_path}.value", transform=transform,
+                         args=rule_args)
+        return FieldDecision(**common, target=column.logical_name, action="new column", confidence=1.0,
+                             evidence=evidence), rule, column

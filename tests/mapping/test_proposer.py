@@ -1,0 +1,68 @@
+"""The deterministic proposer on a generated firm's custom fields: every field decided, with evidence; a close
+existing column matched; new columns proposed for the rest; the proposed map maps the records' values."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from firmgen import iter_records
+from shared.dataverse.schema import ColumnSpec, SchemaRequest
+from shared.mapping.engine import CompiledMap
+from shared.mapping.maps import load_map
+from shared.mapping.proposer import DeterministicProposer
+from shared.mapping.target_schema import SchemaSnapshot
+from tests.mapping.test_target_schema import CUSTOM, DEFINITIONS
+
+
+@pytest.fixture(scope="module")
+def firm() -> list[tuple[str, dict]]:
+    return list(iter_records(7, "tiny"))
+
+
+def snapshot_with(extra: list[ColumnSpec]) -> SchemaSnapshot:
+    request = SchemaRequest(columns=[*CUSTOM.columns, *extra])
+    return SchemaSnapshot.from_definitions(json.loads(DEFINITIONS.read_text())["entities"], request,
+                                           {"new_timeentry": "new_timeentries"})
+
+
+def samples_of(firm: list[tuple[str, dict]]) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for resource, record in firm:
+        for value in record.get("custom_field_values") or []:
+            found.setdefault(value["custom_field"]["id"], []).append(value.get("value"))
+    return found
+
+
+def test_every_custom_field_gets_a_decision_with_evidence(firm: list[tuple[str, dict]]) -> None:
+    fields = [record for resource, record in firm if resource == "custom_fields"]
+    existing = ColumnSpec(table="opportunity", schema_name="new_ClaimValue", type="money", label="Claim value")
+    proposal = DeterministicProposer().propose(load_map(), fields, samples_of(firm), snapshot_with([existing]))
+    assert len(proposal.decisions) == len(fields) == 26
+    assert {d.field_type for d in proposal.decisions} == {"checkbox", "contact", "currency", "date", "email",
+                                                         "matter", "numeric", "picklist", "text_area", "text_line",
+                                                         "time", "url"}
+    claim = next(d for d in proposal.decisions if d.clio_field == "Claim value" and d.target_table == "opportunity")
+    assert (claim.action, claim.target) == ("match", "new_claimvalue") and claim.confidence >= 0.82
+    assert all(d.evidence for d in proposal.decisions)
+    new_columns = {(c.table, c.logical_name) for c in proposal.columns.columns}
+    assert ("opportunity", "new_claimvalue") not in new_columns
+    assert len(new_columns) == sum(d.action == "new column" for d in proposal.decisions)
+    picklist = next(c for c in proposal.columns.columns if c.type == "picklist")
+    assert picklist.options and all(value >= 100_000_000 for value, _ in picklist.options)
+    deleted = [d for d in proposal.decisions if any("deleted in Clio" in e for e in d.evidence)]
+    assert deleted, "deleted fields are flagged for the reviewer"
+
+
+def test_the_proposed_map_carries_custom_values(firm: list[tuple[str, dict]]) -> None:
+    fields = [record for resource, record in firm if resource == "custom_fields"]
+    proposal = DeterministicProposer().propose(load_map(), fields, samples_of(firm), snapshot_with([]))
+    compiled = CompiledMap(proposal.map)
+    matter = next(record for resource, record in firm if resource == "matters" and record["custom_field_values"])
+    row = next(table for table in compiled.for_resource("matters")).map(matter)
+    assert row is not None
+    for value in matter["custom_field_values"]:
+        decision = next(d for d in proposal.decisions if d.clio_field_id == value["custom_field"]["id"])
+        written = row.values.get(decision.target) or row.values.get(f"{decision.target}@odata.bind")
+        problems = [line for line in row.problems if line.field == decision.target]
+        assert written is not None or problems, f"{decision.clio_field}: neither written nor reported"
