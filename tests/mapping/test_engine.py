@@ -105,6 +105,11 @@ CALL = {"id": 61, "type": "PhoneCommunication", "subject": "Call with client", "
         "received_at": "2024-05-07T10:00:00Z", "matter": {"id": 21}}
 EMAIL = {"id": 62, "type": "EmailCommunication", "subject": "Draft attached", "body": "<p>See <i>draft</i></p>",
          "matter": {"id": 21}}
+BILL = {"id": 81, "number": "1", "subject": "Invoice 1", "memo": "May work", "issued_at": "2022-05-22",
+        "due_at": "2022-06-21", "state": "awaiting_payment", "kind": "revenue_kind", "total": 3115.0,
+        "balance": 3115.0, "paid": 0.0, "client": {"id": 11}, "matters": [{"id": 21}]}
+LINE = {"id": 91, "description": "Client meeting", "date": "2022-04-11", "price": 350.0, "quantity": 3.4,
+        "kind": "Service", "total": 1190.0, "bill": {"id": 81}}
 NOTE = {"id": 71, "type": "Contact", "subject": "Intake", "detail": "Prefers email", "contact": {"id": 12}}
 
 
@@ -134,3 +139,14 @@ def test_activities_land_regarding_their_matter(compiled: CompiledMap) -> None:
     assert email.values["description"] == "<p>See <i>draft</i></p>"
     note = rows(compiled, "notes", NOTE)["contact_note_to_annotation"]
     assert note.values["objectid_contact@odata.bind"] == "/contacts(new_clioid='12')"
+
+
+def test_bills_become_invoices_with_write_in_lines(compiled: CompiledMap) -> None:
+    invoice = rows(compiled, "bills", BILL)["bill_to_invoice"]
+    assert invoice.values["opportunityid@odata.bind"] == "/opportunities(new_clioid='21')"
+    assert invoice.values["new_cliostate"] == 100000002 and invoice.values["duedate"] == "2022-06-21"
+    line = rows(compiled, "line_items", LINE)["line_item_to_invoice_line"]
+    assert line.values == {"invoiceid@odata.bind": "/invoices(new_clioid='81')", "isproductoverridden": True,
+                           "ispriceoverridden": True, "productdescription": "Client meeting", "priceperunit": 350.0,
+                           "quantity": 3.4, "new_linekind": 100000000, "new_entrydate": "2022-04-11",
+                           "new_cliototal": 1190.0}

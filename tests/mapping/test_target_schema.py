@@ -11,7 +11,7 @@ from shared.dataverse.schema import ColumnSpec, SchemaRequest
 from shared.mapping.engine import CompiledMap, MappedRow
 from shared.mapping.maps import load_map
 from shared.mapping.target_schema import SchemaSnapshot, validate
-from tests.mapping.test_engine import CALL, COMPANY, EMAIL, EVENT, MATTER, NOTE, TASK, TIME
+from tests.mapping.test_engine import BILL, CALL, COMPANY, EMAIL, EVENT, LINE, MATTER, NOTE, TASK, TIME
 
 DEFINITIONS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "dataverse" / \
     "d365_sales_entities_from_xrmdefinitelytyped.json"
@@ -22,6 +22,17 @@ CUSTOM = SchemaRequest(columns=[
                options=[(100000000, "Pending"), (100000001, "Open"), (100000002, "Closed")]),
     ColumnSpec(table="opportunity", schema_name="new_BillingMethod", type="picklist", label="Billing method",
                options=[(100000000, "Hourly"), (100000001, "Flat"), (100000002, "Contingency")]),
+    *[ColumnSpec(table=table, schema_name=name, type=kind, label=name, max_length=length,  # type: ignore
+                 options=[(100000000 + n, str(n)) for n in range(7)] if kind == "picklist" else None)
+      for table, name, kind, length in (("invoice", "new_ClioState", "picklist", None),
+                                        ("invoice", "new_BillKind", "picklist", None),
+                                        ("invoice", "new_ClioTotal", "money", None),
+                                        ("invoice", "new_ClioBalance", "money", None),
+                                        ("invoice", "new_ClioPaid", "money", None),
+                                        ("invoice", "new_IssuedOn", "dateonly", None),
+                                        ("invoicedetail", "new_LineKind", "picklist", None),
+                                        ("invoicedetail", "new_EntryDate", "dateonly", None),
+                                        ("invoicedetail", "new_ClioTotal", "money", None))],
     *[ColumnSpec(table="new_timeentry", schema_name=name, type=kind, label=name, max_length=length)  # type: ignore
       for name, kind, length in (("new_Name", "string", 200), ("new_Date", "dateonly", None),
                                  ("new_DurationMinutes", "integer", None), ("new_Rate", "money", None),
@@ -43,7 +54,7 @@ def mapped(resource: str, record: dict) -> list[MappedRow]:
 def test_the_first_map_rows_fit_the_target(snapshot: SchemaSnapshot) -> None:
     for resource, record in (("contacts", COMPANY), ("matters", MATTER), ("activities", TIME), ("tasks", TASK),
                              ("calendar_entries", EVENT), ("communications", CALL), ("communications", EMAIL),
-                             ("notes", NOTE)):
+                             ("notes", NOTE), ("bills", BILL), ("line_items", LINE)):
         for row in mapped(resource, record):
             target = next(t for t in load_map().tables if t.name == row.table).target.entity_set
             assert validate(row, target, snapshot, resource) == [], row.table
