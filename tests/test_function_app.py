@@ -7,7 +7,7 @@ import function_app
 
 ACTIVITIES = {"write_sample_part", "write_sample_manifest", "find_open_delta_windows", "extract_clio_pages",
               "plan_clio_extraction", "write_extraction_manifest", "load_dataverse_rows",
-              "provision_dataverse_schema", "dataverse_key_statuses"}
+              "provision_dataverse_schema", "dataverse_key_statuses", "dry_run_migration"}
 ORCHESTRATORS = {"sample_fanout", "sample_fanout_batch", "delta_pickup", "extract_clio", "extract_clio_stream",
                  "provision_schema"}
 

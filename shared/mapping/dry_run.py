@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,17 @@ class DryRun:
     map_version: str
     tallies: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     rows: dict[str, list[MappedRow]] = field(default_factory=lambda: defaultdict(list))  # loadable, by table map
+    loadable_rows: Counter[str] = field(default_factory=Counter)
     lines: list[ReportLine] = field(default_factory=list)
     users: UserResolution | None = None
 
 
+RowSink = Callable[[MappedRow], None]
+
+
 def dry_run(records: Iterable[tuple[str, dict[str, Any]]], compiled: CompiledMap, snapshot: SchemaSnapshot,
-            users: UserResolution | None = None) -> DryRun:
+            users: UserResolution | None = None, sink: RowSink | None = None) -> DryRun:
+    """`sink` receives each loadable row (streaming, for large firms); without one they are kept in the result."""
     result = DryRun(compiled.version, users=users)
     targets = {table.table.name: table.table.target.entity_set for table in compiled.tables}
     tables_of: dict[str, list[Any]] = {}
@@ -59,7 +64,11 @@ def dry_run(records: Iterable[tuple[str, dict[str, Any]]], compiled: CompiledMap
             row.problems.extend(validate(row, targets[row.table], snapshot, resource))
             result.lines.extend(row.problems)
             if row.loadable:
-                result.rows[row.table].append(row)
+                result.loadable_rows[row.table] += 1
+                if sink is not None:
+                    sink(row)
+                else:
+                    result.rows[row.table].append(row)
             else:
                 failed = True
         if failed:
@@ -69,25 +78,33 @@ def dry_run(records: Iterable[tuple[str, dict[str, Any]]], compiled: CompiledMap
     return result
 
 
+def staged_line(row: MappedRow) -> str:
+    """A row as the loader takes it (one JSON line)."""
+    return json.dumps({"key": row.key, "values": row.values, "lineage": row.lineage}, ensure_ascii=False)
+
+
 def write(result: DryRun, folder: Path) -> dict[str, Any]:
     """Rows per table as the loader takes them (JSON lines), `report.json` and `report.html`."""
     folder.mkdir(parents=True, exist_ok=True)
     for table, rows in result.rows.items():
-        with (folder / f"{table}.jsonl").open("w", encoding="utf-8") as out:
-            for row in rows:
-                out.write(json.dumps({"key": row.key, "values": row.values, "lineage": row.lineage},
-                                     ensure_ascii=False) + "\n")
+        (folder / f"{table}.jsonl").write_text("".join(staged_line(row) + "\n" for row in rows), encoding="utf-8")
+    summary, report_json, report_html = reports(result)
+    (folder / "report.json").write_text(report_json)
+    (folder / "report.html").write_text(report_html, encoding="utf-8")
+    return summary
+
+
+def reports(result: DryRun) -> tuple[dict[str, Any], str, str]:
+    """The summary, the full JSON report and the HTML page."""
     summary = {"map_version": result.map_version,
                "resources": {name: {**asdict(tally), "accounted": tally.accounted}
                              for name, tally in sorted(result.tallies.items())},
-               "rows": {table: len(rows) for table, rows in sorted(result.rows.items())},
+               "rows": dict(sorted(result.loadable_rows.items())),
                "problems": dict(Counter(f"{line.severity}:{line.code}" for line in result.lines)),
                "users": {"fallback_owner": result.users.fallback_email if result.users else None,
                          "unmatched": result.users.unmatched if result.users else []}}
     report = {**summary, "lines": [asdict(line) for line in result.lines]}
-    (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str))
-    (folder / "report.html").write_text(_html(summary, result.lines), encoding="utf-8")
-    return summary
+    return summary, json.dumps(report, ensure_ascii=False, indent=1, default=str), _html(summary, result.lines)
 
 
 def _table(headers: list[str], rows: Iterable[Iterable[Any]]) -> str:

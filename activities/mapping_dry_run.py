@@ -1,0 +1,88 @@
+"""The dry run as an activity: the extracted Clio pages of a migration through the (approved or proposed) map and
+the target-schema checks, with no Dataverse call. Staged rows go to Blob in chunks per table; the JSON and HTML
+reports beside them. Only counts and blob paths are returned."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+import azure.durable_functions as df
+from azure.storage.blob import ContainerClient, ContentSettings
+from pydantic import BaseModel, Field
+
+from shared.blobs import container
+from shared.clio.models import resource_catalogue
+from shared.mapping.dry_run import MappedRow, dry_run, reports, staged_line
+from shared.mapping.engine import CompiledMap
+from shared.mapping.model import MapFile
+from shared.mapping.target_schema import SchemaSnapshot
+from shared.mapping.users import resolve_users
+from shared.settings import get_settings
+
+bp = df.Blueprint()
+ROWS_PER_BLOB = 5000
+
+
+class DryRunRequest(BaseModel):
+    migration_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+    map_blob: str  # a MapFile (proposed) in the raw container
+    snapshot_blob: str  # {"schema": SchemaSnapshot, "system_users": [...]} read from the target beforehand
+    parameters: dict[str, list[Any]] = Field(default_factory=dict)
+    fallback_owner_email: str | None = None
+
+
+def extracted_records(raw: ContainerClient, migration_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every record of every extracted page, with the Clio resource its stream reads."""
+    resource_of = {spec.key: spec.resource for spec in resource_catalogue().resources}
+    for blob in raw.list_blobs(name_starts_with=f"{migration_id}/clio/"):
+        parts = blob.name.split("/")
+        if len(parts) == 5 and parts[3] == "pages":
+            for record in json.loads(raw.download_blob(blob.name).readall())["data"]:
+                yield resource_of[parts[2]], record
+
+
+class _ChunkedRows:
+    def __init__(self, raw: ContainerClient, prefix: str) -> None:
+        self.raw, self.prefix = raw, prefix
+        self.pending: dict[str, list[str]] = defaultdict(list)
+        self.written: dict[str, list[str]] = defaultdict(list)
+
+    def __call__(self, row: MappedRow) -> None:
+        self.pending[row.table].append(staged_line(row))
+        if len(self.pending[row.table]) >= ROWS_PER_BLOB:
+            self.flush(row.table)
+
+    def flush(self, table: str) -> None:
+        lines = self.pending.pop(table, [])
+        if lines:
+            path = f"{self.prefix}/{table}/{len(self.written[table]):05d}.jsonl"
+            self.raw.upload_blob(path, ("\n".join(lines) + "\n").encode(), overwrite=True)
+            self.written[table].append(path)
+
+
+@bp.activity_trigger(input_name="payload")
+def dry_run_migration(payload: dict) -> dict:
+    request = DryRunRequest.model_validate(payload)
+    raw = container(get_settings().raw_container)
+    map_file = MapFile.model_validate_json(raw.download_blob(request.map_blob).readall())
+    target = json.loads(raw.download_blob(request.snapshot_blob).readall())
+    users = resolve_users([record for resource, record in extracted_records(raw, request.migration_id)
+                           if resource == "users"], target["system_users"], request.fallback_owner_email)
+    prefix = f"{request.migration_id}/dry-run/{map_file.version}"
+    sink = _ChunkedRows(raw, f"{prefix}/rows")
+    result = dry_run(extracted_records(raw, request.migration_id),
+                     CompiledMap(map_file, request.parameters, users),
+                     SchemaSnapshot.model_validate(target["schema"]), users, sink)
+    for table in list(sink.pending):
+        sink.flush(table)
+    summary, report_json, report_html = reports(result)
+    raw.upload_blob(f"{prefix}/report.json", report_json.encode(), overwrite=True)
+    raw.upload_blob(f"{prefix}/report.html", report_html.encode(), overwrite=True,
+                    content_settings=ContentSettings(content_type="text/html; charset=utf-8"))
+    return {"report": f"{prefix}/report.json", "html": f"{prefix}/report.html", "rows": summary["rows"],
+            "row_blobs": {table: len(paths) for table, paths in sink.written.items()},
+            "records": {name: tally["source"] for name, tally in summary["resources"].items()},
+            "accounted": all(tally["accounted"] for tally in summary["resources"].values()),
+            "unmatched_users": len(summary["users"]["unmatched"])}
