@@ -56,7 +56,7 @@ def dry_run(records: Iterable[tuple[str, dict[str, Any]]], compiled: CompiledMap
         rows = [row for table in tables if (row := table.map(record)) is not None]
         if not rows:
             tally.not_mapped += 1
-            result.lines.append(ReportLine(resource, record.get("id"), "-", "*", "error", "NOT_MAPPED",
+            result.lines.append(ReportLine(resource, str(record.get("id")), "-", "*", "error", "NOT_MAPPED",
                                            f"map {compiled.version} has no rule for this {resource} record"))
             continue
         failed = False

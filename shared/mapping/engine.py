@@ -14,7 +14,7 @@ from shared.mapping.users import UserResolution
 @dataclass(frozen=True)
 class ReportLine:
     resource: str
-    source_id: Any
+    source_id: str  # the Clio id as text (ids are integers except calendar entries')
     table: str
     field: str
     severity: Literal["error", "warning"]
@@ -120,7 +120,8 @@ class CompiledTable:
 
     def _line(self, source_id: Any, target: str, severity: Literal["error", "warning"], code: str,
               message: str) -> ReportLine:
-        return ReportLine(self.table.source, source_id, self.table.name, target, severity, code, message)
+        return ReportLine(self.table.source, "" if source_id is None else str(source_id), self.table.name, target,
+                          severity, code, message)
 
 
 def _holds(value: Any, condition: Condition, parameters: dict[str, list[Any]]) -> bool:

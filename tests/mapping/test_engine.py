@@ -78,6 +78,10 @@ def test_a_time_entry_becomes_a_time_entry_row(compiled: CompiledMap) -> None:
                             "new_durationminutes": 204, "new_rate": 350.0, "new_total": 1190.0,
                             "new_nonbillable": False,
                             "new_opportunityid@odata.bind": "/opportunities(new_clioid='21')"}
+    timeline = rows(compiled, "activities", TIME)["time_entry_to_timeline_task"]
+    assert timeline.values == {"subject": "Drafted the complaint", "actualend": "2022-04-17T00:00:00Z",
+                               "actualdurationminutes": 204,
+                               "regardingobjectid_opportunity_task@odata.bind": "/opportunities(new_clioid='21')"}
     assert rows(compiled, "activities", {**TIME, "type": "ExpenseEntry"}) == {}
 
 
