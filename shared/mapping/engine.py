@@ -90,6 +90,10 @@ class CompiledTable:
     def _apply(self, compiled: _CompiledField, record: dict[str, Any], source_id: Any, row: MappedRow) -> None:
         rule = compiled.rule
         value = rule.constant if compiled.path is None else paths.resolve(record, compiled.path)
+        if (value is None or value == "") and rule.fallback is not None:
+            value = rule.fallback
+            row.problems.append(self._line(source_id, rule.target, "warning", "FALLBACK_USED",
+                                           f"{compiled.origin} is empty; wrote {rule.fallback!r}"))
         if value is None or value == "":
             if rule.required:
                 row.problems.append(self._line(source_id, rule.target, "error", "REQUIRED_MISSING",

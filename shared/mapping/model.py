@@ -34,6 +34,7 @@ class FieldRule(BaseModel):
     constant: Any = None
     required: bool = False  # a missing value is an error (row not loaded) rather than an empty column
     owner: bool = False  # the source is a Clio user id, resolved to a Dynamics system user (or the fallback)
+    fallback: Any = None  # used (and reported as a warning) when the source is empty
 
     @model_validator(mode="after")
     def _one_way(self) -> "FieldRule":

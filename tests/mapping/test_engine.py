@@ -82,6 +82,9 @@ def test_a_time_entry_becomes_a_time_entry_row(compiled: CompiledMap) -> None:
     assert timeline.values == {"subject": "Drafted the complaint", "actualend": "2022-04-17T00:00:00Z",
                                "actualdurationminutes": 204,
                                "regardingobjectid_opportunity_task@odata.bind": "/opportunities(new_clioid='21')"}
+    untitled = rows(compiled, "activities", {**TIME, "note": ""})["time_entry_to_timeline_task"]
+    assert untitled.values["subject"] == "Time entry" and [l.code for l in untitled.problems] == ["FALLBACK_USED"]
+    assert untitled.loadable
     assert rows(compiled, "activities", {**TIME, "type": "ExpenseEntry"}) == {}
 
 
