@@ -33,10 +33,12 @@ class DryRunRequest(BaseModel):
     fallback_owner_email: str | None = None
 
 
-def extracted_records(raw: ContainerClient, migration_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every record of every extracted page, with the Clio resource its stream reads."""
+def extracted_records(raw: ContainerClient, migration_id: str,
+                      stream: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every record of every extracted page (of one stream, if named), with the Clio resource its stream reads."""
     resource_of = {spec.key: spec.resource for spec in resource_catalogue().resources}
-    for blob in raw.list_blobs(name_starts_with=f"{migration_id}/clio/"):
+    prefix = f"{migration_id}/clio/{stream}/" if stream else f"{migration_id}/clio/"
+    for blob in raw.list_blobs(name_starts_with=prefix):
         parts = blob.name.split("/")
         if len(parts) == 5 and parts[3] == "pages":
             for record in json.loads(raw.download_blob(blob.name).readall())["data"]:
@@ -68,8 +70,8 @@ def dry_run_migration(payload: dict) -> dict:
     raw = container(get_settings().raw_container)
     map_file = MapFile.model_validate_json(raw.download_blob(request.map_blob).readall())
     target = json.loads(raw.download_blob(request.snapshot_blob).readall())
-    users = resolve_users([record for resource, record in extracted_records(raw, request.migration_id)
-                           if resource == "users"], target["system_users"], request.fallback_owner_email)
+    users = resolve_users([record for _, record in extracted_records(raw, request.migration_id, "users")],
+                          target["system_users"], request.fallback_owner_email)
     prefix = f"{request.migration_id}/dry-run/{map_file.version}"
     sink = _ChunkedRows(raw, f"{prefix}/rows")
     result = dry_run(extracted_records(raw, request.migration_id),

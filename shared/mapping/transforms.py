@@ -121,17 +121,20 @@ def seconds_to(unit: Literal["minutes", "hours"], places: int = 0) -> Transform:
     return apply
 
 
-def money(places: int = 2, minimum: float = -922_337_203_685_477.0, maximum: float = 922_337_203_685_477.0
-          ) -> Transform:
+def number(places: int = 6, minimum: float | None = None, maximum: float | None = None,
+           what: str = "a number") -> Transform:
+    """A number rounded to `places` (reported when that changes it), optionally within a range."""
     step = Decimal(1).scaleb(-places)
+    low = Decimal(str(minimum)) if minimum is not None else None
+    high = Decimal(str(maximum)) if maximum is not None else None
 
     def apply(value: Any) -> Transformed:
         if value is None:
             return Transformed(None)
         amount = _number(value)
         if amount is None:
-            return _error("NOT_A_NUMBER", f"{value!r} is not an amount")
-        if not Decimal(str(minimum)) <= amount <= Decimal(str(maximum)):
+            return _error("NOT_A_NUMBER", f"{value!r} is not {what}")
+        if (low is not None and amount < low) or (high is not None and amount > high):
             return _error("OUT_OF_RANGE", f"{amount} is outside {minimum}..{maximum}")
         rounded = amount.quantize(step, rounding=ROUND_HALF_UP)
         result = float(rounded)
@@ -139,19 +142,10 @@ def money(places: int = 2, minimum: float = -922_337_203_685_477.0, maximum: flo
     return apply
 
 
-def number(places: int = 6) -> Transform:
-    step = Decimal(1).scaleb(-places)
-
-    def apply(value: Any) -> Transformed:
-        if value is None:
-            return Transformed(None)
-        amount = _number(value)
-        if amount is None:
-            return _error("NOT_A_NUMBER", f"{value!r} is not a number")
-        rounded = amount.quantize(step, rounding=ROUND_HALF_UP)
-        result = float(rounded)
-        return Transformed(result) if rounded == amount else _warned(result, "ROUNDED", f"{amount} -> {rounded}")
-    return apply
+def money(places: int = 2, minimum: float = -922_337_203_685_477.0, maximum: float = 922_337_203_685_477.0
+          ) -> Transform:
+    """Dataverse Money: two places by default, within its range."""
+    return number(places, minimum, maximum, what="an amount")
 
 
 def _parse_moment(value: Any) -> datetime | date | None:
