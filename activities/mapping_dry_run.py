@@ -74,8 +74,11 @@ def dry_run_migration(payload: dict) -> dict:
                           target["system_users"], request.fallback_owner_email)
     prefix = f"{request.migration_id}/dry-run/{map_file.version}"
     sink = _ChunkedRows(raw, f"{prefix}/rows")
-    result = dry_run(extracted_records(raw, request.migration_id),
-                     CompiledMap(map_file, request.parameters, users),
+    compiled = CompiledMap(map_file, request.parameters, users)
+    for spec in resource_catalogue().resources:
+        if spec.resource in compiled.placed_resources:
+            compiled.place(extracted_records(raw, request.migration_id, spec.key))
+    result = dry_run(extracted_records(raw, request.migration_id), compiled,
                      SchemaSnapshot.model_validate(target["schema"]), users, sink)
     for table in list(sink.pending):
         sink.flush(table)

@@ -24,10 +24,11 @@ class Tally:
     loadable: int = 0
     errors: int = 0
     not_mapped: int = 0
+    referenced: int = 0  # a reference resource (the map says what it is used for instead of rows)
 
     @property
     def accounted(self) -> bool:
-        return self.loadable + self.errors + self.not_mapped == self.source
+        return self.loadable + self.errors + self.not_mapped + self.referenced == self.source
 
 
 @dataclass
@@ -38,6 +39,7 @@ class DryRun:
     loadable_rows: Counter[str] = field(default_factory=Counter)
     lines: list[ReportLine] = field(default_factory=list)
     users: UserResolution | None = None
+    references: dict[str, str] = field(default_factory=dict)
 
 
 RowSink = Callable[[MappedRow], None]
@@ -46,7 +48,7 @@ RowSink = Callable[[MappedRow], None]
 def dry_run(records: Iterable[tuple[str, dict[str, Any]]], compiled: CompiledMap, snapshot: SchemaSnapshot,
             users: UserResolution | None = None, sink: RowSink | None = None) -> DryRun:
     """`sink` receives each loadable row (streaming, for large firms); without one they are kept in the result."""
-    result = DryRun(compiled.version, users=users)
+    result = DryRun(compiled.version, users=users, references=compiled.references)
     targets = {table.table.name: table.table.target.entity_set for table in compiled.tables}
     tables_of: dict[str, list[Any]] = {}
     for resource, record in records:
@@ -54,6 +56,9 @@ def dry_run(records: Iterable[tuple[str, dict[str, Any]]], compiled: CompiledMap
         tally.source += 1
         tables = tables_of.setdefault(resource, compiled.for_resource(resource))
         rows = [row for table in tables if (row := table.map(record)) is not None]
+        if not rows and not tables and resource in compiled.references:
+            tally.referenced += 1
+            continue
         if not rows:
             tally.not_mapped += 1
             result.lines.append(ReportLine(resource, str(record.get("id")), "-", "*", "error", "NOT_MAPPED",
@@ -100,6 +105,8 @@ def reports(result: DryRun) -> tuple[dict[str, Any], str, str]:
                "resources": {name: {**asdict(tally), "accounted": tally.accounted}
                              for name, tally in sorted(result.tallies.items())},
                "rows": dict(sorted(result.loadable_rows.items())),
+               "references": {name: purpose for name, purpose in sorted(result.references.items())
+                              if name in result.tallies},
                "problems": dict(Counter(f"{line.severity}:{line.code}" for line in result.lines)),
                "users": {"fallback_owner": result.users.fallback_email if result.users else None,
                          "unmatched": result.users.unmatched if result.users else []}}
@@ -114,9 +121,11 @@ def _table(headers: list[str], rows: Iterable[Iterable[Any]]) -> str:
 
 
 def _html(summary: dict[str, Any], lines: list[ReportLine]) -> str:
-    resources = _table(["Clio resource", "records", "loadable", "kept out (error)", "no rule", "all accounted"],
-                       ([name, t["source"], t["loadable"], t["errors"], t["not_mapped"], "yes" if t["accounted"]
-                         else "NO"] for name, t in summary["resources"].items()))
+    resources = _table(["Clio resource", "records", "loadable", "kept out (error)", "no rule", "reference data",
+                        "all accounted"],
+                       ([name, t["source"], t["loadable"], t["errors"], t["not_mapped"], t["referenced"],
+                         "yes" if t["accounted"] else "NO"] for name, t in summary["resources"].items()))
+    used_for = _table(["Clio resource", "used for"], summary["references"].items())
     users = _table(["Clio user", "email", "why no owner", "records go to"],
                    ([u["name"], u["email"], u["reason"], summary["users"]["fallback_owner"] or "nobody (error)"]
                     for u in summary["users"]["unmatched"]))
@@ -128,6 +137,7 @@ def _html(summary: dict[str, Any], lines: list[ReportLine]) -> str:
              "td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#f3f3f3}")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Dry run — map {summary['map_version']}"
             f"</title><style>{style}</style></head><body><h1>Dry run, map {summary['map_version']}</h1>"
-            f"<p>No record was written. Every Clio record is loadable, kept out by an error, or matched by no rule."
-            f"</p><h2>Records</h2>{resources}<h2>Users without an enabled Dynamics user</h2>{users}"
+            f"<p>No record was written. Every Clio record is loadable, kept out by an error, matched by no rule, "
+            f"or reference data the map uses otherwise.</p><h2>Records</h2>{resources}"
+            f"<h2>Reference data</h2>{used_for}<h2>Users without an enabled Dynamics user</h2>{users}"
             f"<h2>Problems</h2>{problems}{more}</body></html>")

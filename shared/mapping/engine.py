@@ -2,6 +2,7 @@
 value with its lineage and every problem as a report line. A record never raises; an error keeps its row out."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -51,8 +52,9 @@ def _key_literal(value: Any) -> str:
 
 class CompiledTable:
     def __init__(self, table: TableMap, version: str, parameters: dict[str, list[Any]],
-                 users: UserResolution | None) -> None:
+                 users: UserResolution | None, placements: dict[str, dict[str, list[str]]]) -> None:
         self.table = table
+        self.placements = placements
         self.version = version
         self.parameters = parameters
         self.users = users
@@ -79,7 +81,8 @@ class CompiledTable:
         if not self.applies_to(record):
             return None
         source_id = paths.resolve(record, self._key)
-        row = MappedRow(self.table.name, str(source_id) if source_id not in (None, "") else "", {}, {})
+        row = MappedRow(self.table.name, f"{self.table.key_prefix}{source_id}" if source_id not in (None, "") else "",
+                        {}, {})
         if not row.key:
             row.problems.append(self._line(source_id, self.table.key, "error", "NO_KEY", "the record has no id"))
             return row
@@ -110,7 +113,11 @@ class CompiledTable:
                 return
             value = f"/systemusers({owner})"
         elif rule.lookup is not None:
-            value = f"/{rule.lookup.entity_set}({rule.lookup.key_column}={_key_literal(value)})"
+            entity_set, target = self._placed(rule, value, compiled.target)
+            value = f"/{entity_set}({rule.lookup.key_column}={_key_literal(value)})"
+            row.values[target] = value
+            row.lineage[target] = compiled.lineage
+            return
         elif compiled.transform is not None:
             result = compiled.transform(value)
             for problem in result.problems:
@@ -121,6 +128,20 @@ class CompiledTable:
             value = result.value
         row.values[compiled.target] = value
         row.lineage[compiled.target] = compiled.lineage
+
+    def _placed(self, rule: FieldRule, value: Any, default_target: str) -> tuple[str, str]:
+        """The entity set and bind key of a lookup, following the referenced record to the table it was mapped to."""
+        lookup = rule.lookup
+        assert lookup is not None
+        if lookup.placed_by is None:
+            return lookup.entity_set, default_target
+        placed = self.placements.get(lookup.placed_by, {}).get(str(value), [lookup.entity_set])
+        if lookup.entity_set in placed:
+            return lookup.entity_set, default_target
+        routed = next((entity_set for entity_set in placed if entity_set in lookup.routes), None)
+        if routed is None:
+            return lookup.entity_set, default_target
+        return routed, f"{lookup.routes[routed]}@odata.bind"
 
     def _line(self, source_id: Any, target: str, severity: Literal["error", "warning"], code: str,
               message: str) -> ReportLine:
@@ -145,8 +166,23 @@ class CompiledMap:
         if unknown:
             raise ValueError(f"parameters the map does not define: {unknown}")
         self.version = map_file.version
+        self.references = map_file.references
         self.parameters = {**map_file.parameters, **(parameters or {})}
-        self.tables = [CompiledTable(table, map_file.version, self.parameters, users) for table in map_file.tables]
+        # resource -> Clio id -> the entity sets its record is mapped to (filled by `place`)
+        self.placements: dict[str, dict[str, list[str]]] = {}
+        self.tables = [CompiledTable(table, map_file.version, self.parameters, users, self.placements)
+                       for table in map_file.tables]
+        self.placed_resources = sorted({rule.lookup.placed_by for table in map_file.tables for rule in table.fields
+                                        if rule.lookup is not None and rule.lookup.placed_by})
+
+    def place(self, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Note where each record of a placing resource (e.g. matters) lands, for the lookups that follow it."""
+        for resource, record in records:
+            if resource not in self.placed_resources:
+                continue
+            placed = [t.table.target.entity_set for t in self.for_resource(resource) if t.applies_to(record)]
+            if placed:
+                self.placements.setdefault(resource, {})[str(record.get("id"))] = placed
 
     def for_resource(self, resource: str) -> list[CompiledTable]:
         return [table for table in self.tables if table.table.source == resource]

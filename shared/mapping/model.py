@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.dataverse.schema import SchemaRequest
+
 
 class Condition(BaseModel):
     """Row-level rule: a record is mapped by a table entry only when its condition holds."""
@@ -22,6 +24,17 @@ class Lookup(BaseModel):
     model_config = ConfigDict(extra="forbid")
     entity_set: str
     key_column: str = "new_clioid"
+    # When the referenced record may live in another table (a matter becomes an opportunity or, by the split rule,
+    # a case; a company contact an account), the resource whose placement decides, and the navigation property
+    # per other entity set. The default entity set wins when the record is there too.
+    placed_by: str | None = None
+    routes: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _routed(self) -> "Lookup":
+        if bool(self.placed_by) != bool(self.routes):
+            raise ValueError("placed_by and routes go together")
+        return self
 
 
 class FieldRule(BaseModel):
@@ -44,6 +57,14 @@ class FieldRule(BaseModel):
             raise ValueError(f"{self.target}: a lookup takes the source id as it is")
         return self
 
+    def _distinct_keys(self) -> None:
+        writers: dict[tuple[str, str], str] = {}
+        for table in self.tables:
+            seen = writers.setdefault((table.target.entity_set, table.key_prefix), table.source)
+            if seen != table.source:
+                raise ValueError(f"{table.name}: {table.target.entity_set} is also keyed by {seen} ids; give one a "
+                                 "key_prefix so their keys cannot collide")
+
 
 class TargetTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -60,6 +81,9 @@ class TableMap(BaseModel):
     source: str  # the Clio resource (firm-file key)
     target: TargetTable
     key: str = "id"  # record path of the Clio key
+    # Written before the Clio id in the key column when two resources share a target table (Clio's ids are per
+    # resource, so a task and a time entry may carry the same number).
+    key_prefix: str = Field(default="", pattern=r"^([a-z][a-z-]*:)?$")
     when: list[Condition] = Field(default_factory=list)  # all must hold
     fields: list[FieldRule]
 
@@ -70,6 +94,11 @@ class MapFile(BaseModel):
     # Per-migration choices the map refers to (e.g. which practice areas become Cases); defaults here.
     parameters: dict[str, list[Any]] = Field(default_factory=dict)
     tables: list[TableMap]
+    # Resources whose records become no rows of their own, with what they are used for instead (e.g. users are
+    # resolved to system users by email); the dry run counts them as such rather than as unmapped.
+    references: dict[str, str] = Field(default_factory=dict)
+    # The custom tables, columns and alternate keys the rows need, provisioned before loading.
+    target_schema: SchemaRequest = Field(default_factory=SchemaRequest)
 
     @model_validator(mode="after")
     def _unique_names(self) -> "MapFile":
@@ -81,4 +110,13 @@ class MapFile(BaseModel):
         missing = sorted(str(name) for name in named if name not in self.parameters)
         if missing:
             raise ValueError(f"conditions name parameters the map does not define: {missing}")
+        self._distinct_keys()
         return self
+
+    def _distinct_keys(self) -> None:
+        writers: dict[tuple[str, str], str] = {}
+        for table in self.tables:
+            seen = writers.setdefault((table.target.entity_set, table.key_prefix), table.source)
+            if seen != table.source:
+                raise ValueError(f"{table.name}: {table.target.entity_set} is also keyed by {seen} ids; give one a "
+                                 "key_prefix so their keys cannot collide")

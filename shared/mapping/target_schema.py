@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.dataverse.schema import ColumnSpec, SchemaRequest, attribute_type
+from shared.dataverse.schema import PRIMARY_NAME_LENGTH, ColumnSpec, SchemaRequest, TableSpec, attribute_type
 from shared.mapping.engine import MappedRow, ReportLine
+from shared.mapping.model import MapFile
 
 Kind = Literal["String", "Memo", "Integer", "Number", "Money", "Decimal", "Boolean", "DateTime", "Picklist",
                "Lookup", "Other"]
@@ -45,6 +46,41 @@ class SchemaSnapshot(BaseModel):
         for column in (custom.columns if custom else []):
             snapshot._add_column(column, custom_entity_sets or {})
         return snapshot
+
+    @classmethod
+    def for_map(cls, definitions: dict[str, Any], map_file: MapFile) -> "SchemaSnapshot":
+        """What the target looks like once the map's own schema is provisioned: the standard tables, the map's
+        custom tables and columns, and its custom lookups (navigation = the lookup column's name)."""
+        entity_sets = {table.target.logical_name: table.target.entity_set for table in map_file.tables}
+        snapshot = cls.from_definitions(definitions, None, entity_sets)
+        for spec in map_file.target_schema.tables:
+            snapshot._add_custom_table(spec, entity_sets)
+        for column in map_file.target_schema.columns:
+            snapshot._add_column(column, entity_sets)
+        for table in map_file.tables:
+            for rule in table.fields:
+                if rule.lookup is None or not rule.target.startswith("new_"):
+                    continue
+                snapshot._add_navigations(table.target.entity_set, rule.target, [rule.lookup.entity_set])
+                for entity_set, navigation in rule.lookup.routes.items():
+                    if navigation.startswith("new_"):
+                        snapshot._add_navigations(table.target.entity_set, navigation, [entity_set])
+        return snapshot
+
+    def _add_custom_table(self, spec: TableSpec, entity_sets: dict[str, str]) -> None:
+        """A user-owned custom table as Dataverse creates it: its primary name plus the system columns we write."""
+        entity_set = entity_sets.get(spec.logical_name, f"{spec.logical_name}s")
+        self.tables[entity_set] = TableSchema(
+            logical_name=spec.logical_name, entity_set=entity_set,
+            columns={spec.primary_name.lower(): ColumnSchema(kind="String", max_length=PRIMARY_NAME_LENGTH),
+                     "overriddencreatedon": ColumnSchema(kind="DateTime"),
+                     "statecode": ColumnSchema(kind="Picklist", options={0, 1}),
+                     "statuscode": ColumnSchema(kind="Picklist", options={1, 2})},
+            navigations={"ownerid": ["systemusers", "teams"]})
+
+    def _add_navigations(self, entity_set: str, navigation: str, targets: list[str]) -> None:
+        known = self.tables[entity_set].navigations.setdefault(navigation, [])
+        known.extend(target for target in targets if target not in known)
 
     def _add_column(self, column: ColumnSpec, entity_sets: dict[str, str]) -> None:
         table = next((t for t in self.tables.values() if t.logical_name == column.table), None)

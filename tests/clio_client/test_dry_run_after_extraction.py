@@ -12,9 +12,8 @@ from localrun.clio_sandbox import RunningClio
 from localrun.host import LocalHost
 from shared.blobs import container
 from shared.mapping.maps import load_map
-from shared.mapping.target_schema import SchemaSnapshot
 from shared.settings import get_settings
-from tests.mapping.test_target_schema import CUSTOM, DEFINITIONS
+from tests.mapping.schema import map_snapshot
 
 
 def test_the_dry_run_accounts_for_every_extracted_record(app_host: LocalHost, clio: RunningClio,
@@ -22,9 +21,7 @@ def test_the_dry_run_accounts_for_every_extracted_record(app_host: LocalHost, cl
     code, _ = app_host.api.start("extract_clio", "extract-dry", json.dumps({"migration_id": "dry"}))
     assert code == 202
     assert app_host.run_until_complete("extract-dry", timeout=240)["runtimeStatus"] == "Completed"
-    snapshot = SchemaSnapshot.from_definitions(json.loads(DEFINITIONS.read_text())["entities"], CUSTOM,
-                                               {"new_timeentry": "new_timeentries"})
-    snapshot.add_navigation("new_timeentries", "new_opportunityid", ["opportunities"])
+    snapshot = map_snapshot()
     firm = tiny_firm[1]
     users = [u for u in firm["users"] if u.get("enabled")][:3]
     system_users = [{"systemuserid": f"0000000{n}-0000-0000-0000-000000000000", "internalemailaddress": u["email"]}
@@ -43,6 +40,12 @@ def test_the_dry_run_accounts_for_every_extracted_record(app_host: LocalHost, cl
     report = json.loads(raw.download_blob(result["report"]).readall())
     kept_out = sum(t["errors"] + t["not_mapped"] for t in report["resources"].values())
     assert kept_out == len({(l["resource"], l["source_id"]) for l in report["lines"] if l["severity"] == "error"})
-    assert Counter(l["code"] for l in report["lines"])["NOT_MAPPED"] >= served["bank_transactions"]
+    assert Counter(l["code"] for l in report["lines"])["NOT_MAPPED"] == 0
+    assert report["resources"]["bank_transactions"]["loadable"] == served["bank_transactions"]
+    parties = [json.loads(line) for blob in raw.list_blobs(name_starts_with="dry/dry-run/")
+               if "/relationship_to_matter_party/" in blob.name
+               for line in raw.download_blob(blob.name).readall().decode().splitlines()]
+    binds = Counter(next(k for k in p["values"] if k.startswith(("new_contactid", "new_accountid"))) for p in parties)
+    assert set(binds) == {"new_contactid@odata.bind", "new_accountid@odata.bind"}  # each party where it landed
     assert raw.get_blob_client(result["html"]).get_blob_properties().content_settings.content_type.startswith(
         "text/html")

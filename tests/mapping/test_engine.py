@@ -48,7 +48,7 @@ def test_a_company_client_becomes_an_account(compiled: CompiledMap) -> None:
     assert account.values == {"name": "Golden-Blair", "emailaddress1": "Info@goldenblair.com",
                               "telephone1": "+1 210 555 0742", "address1_line1": "1 Main St",
                               "address1_city": "San Antonio", "overriddencreatedon": "2022-04-28T13:02:23Z"}
-    assert account.lineage["emailaddress1"] == "contacts.email_addresses[primary=true].address | email@1.0.0"
+    assert account.lineage["emailaddress1"] == "contacts.email_addresses[primary=true].address | email@1.1.0"
 
 
 def test_a_person_client_becomes_an_account_and_a_contact_with_its_problems_reported(compiled: CompiledMap) -> None:
@@ -85,7 +85,8 @@ def test_a_time_entry_becomes_a_time_entry_row(compiled: CompiledMap) -> None:
     untitled = rows(compiled, "activities", {**TIME, "note": ""})["time_entry_to_timeline_task"]
     assert untitled.values["subject"] == "Time entry" and [l.code for l in untitled.problems] == ["FALLBACK_USED"]
     assert untitled.loadable
-    assert rows(compiled, "activities", {**TIME, "type": "ExpenseEntry"}) == {}
+    assert timeline.key == "time-entry:31" and entry.key == "31"  # tasks are keyed by Clio task ids too
+    assert set(rows(compiled, "activities", {**TIME, "type": "ExpenseEntry"})) == {"expense_entry_to_expense_entry"}
 
 
 def test_a_record_without_an_id_is_reported() -> None:
@@ -157,3 +158,82 @@ def test_bills_become_invoices_with_write_in_lines(compiled: CompiledMap) -> Non
                            "ispriceoverridden": True, "productdescription": "Client meeting", "priceperunit": 350.0,
                            "quantity": 3.4, "new_linekind": 100000000, "new_entrydate": "2022-04-11",
                            "new_cliototal": 1190.0}
+
+
+EXPENSE = {"id": 32, "type": "HardCostEntry", "date": "2022-04-14", "quantity": 2.0, "price": 38.28, "total": 76.56,
+           "note": "", "non_billable": False, "billed": True, "matter": {"id": 21}, "bill": {"id": 81},
+           "expense_category": {"id": 8502, "name": "Court filing fee"}, "vendor": {"id": 5, "name": "County Court"},
+           "utbms_expense": {"code": "E112"}, "created_at": "2022-04-14T02:23:50-05:00"}
+BANK = {"id": 4401, "name": "IOLTA Trust", "type": "Trust", "account_number": "98686094", "balance": 95495.04,
+        "currency": "USD", "default_account": True, "institution": "BNP Paribas"}
+DEPOSIT = {"id": 2400000001, "date": "2022-04-12", "amount": 18219.06, "transaction_type": "Deposit",
+           "funds_in": 18219.06, "funds_out": 0.0, "description": "Retainer deposit", "bank_account": {"id": 4401},
+           "matter": {"id": 21}, "client": {"id": 11}, "current_account_balance": 18219.06}
+FROM_TRUST = {"id": 2400000001, "date": "2022-04-13", "total": 799.75, "note": "Paid from trust",
+              "matter": {"id": 21}, "client": {"id": 11}, "bill": {"id": 81}}
+PARTY = {"id": 23, "description": "Opposing counsel", "matter": {"id": 21}, "contact": {"id": 11}}
+
+
+def test_expenses_of_every_kind_become_expense_entries_on_the_matter(compiled: CompiledMap) -> None:
+    entry = rows(compiled, "activities", EXPENSE)["expense_entry_to_expense_entry"]
+    assert entry.values == {"new_name": "Expense", "new_costtype": 100000001, "new_date": "2022-04-14",
+                            "new_quantity": 2.0, "new_price": 38.28, "new_total": 76.56, "new_nonbillable": False,
+                            "new_billed": True, "new_expensecategory": "Court filing fee",
+                            "new_vendor": "County Court", "new_utbmscode": "E112",
+                            "new_opportunityid@odata.bind": "/opportunities(new_clioid='21')",
+                            "new_invoiceid@odata.bind": "/invoices(new_clioid='81')",
+                            "overriddencreatedon": "2022-04-14T07:23:50Z"}
+    assert [line.code for line in entry.problems] == ["FALLBACK_USED"] and entry.loadable
+    unlinked = rows(compiled, "activities", {**EXPENSE, "matter": None})["expense_entry_to_expense_entry"]
+    assert not unlinked.loadable and [line.code for line in unlinked.problems][-1] == "REQUIRED_MISSING"
+
+
+def test_trust_accounting_lands_in_trust_tables(compiled: CompiledMap) -> None:
+    account = rows(compiled, "bank_accounts", BANK)["bank_account_to_trust_account"]
+    assert account.values["new_accounttype"] == 100000000 and account.values["new_balance"] == 95495.04
+    deposit = rows(compiled, "bank_transactions", DEPOSIT)["bank_transaction_to_trust_transaction"]
+    assert deposit.values == {"new_name": "Retainer deposit", "new_date": "2022-04-12", "new_kind": 100000000,
+                              "new_amount": 18219.06, "new_fundsin": 18219.06, "new_fundsout": 0.0,
+                              "new_balanceafter": 18219.06,
+                              "new_trustaccountid@odata.bind": "/new_trustaccounts(new_clioid='4401')",
+                              "new_opportunityid@odata.bind": "/opportunities(new_clioid='21')",
+                              "new_accountid@odata.bind": "/accounts(new_clioid='11')"}
+    applied = rows(compiled, "trust_line_items", FROM_TRUST)["trust_line_item_to_trust_transaction"]
+    assert applied.key == "trust-line-item:2400000001" != deposit.key  # same Clio number, different resource
+    assert applied.values["new_kind"] == 100000005
+    assert applied.values["new_invoiceid@odata.bind"] == "/invoices(new_clioid='81')"
+
+
+def test_lookups_follow_the_matter_into_cases_and_the_contact_into_accounts() -> None:
+    split = CompiledMap(load_map(), {"case_practice_areas": [5101]})
+    split.place([("matters", {**MATTER, "practice_area": {"id": 5101}}), ("contacts", COMPANY), ("contacts", PERSON)])
+    assert split.placements["contacts"] == {"11": ["accounts"], "12": ["accounts", "contacts"]}
+    task = rows(split, "tasks", TASK)["task_to_task"]
+    assert task.values["regardingobjectid_incident_task@odata.bind"] == "/incidents(new_clioid='21')"
+    assert "regardingobjectid_opportunity_task@odata.bind" not in task.values
+    assert rows(split, "bills", BILL)["bill_to_invoice"].values["new_caseid@odata.bind"] == \
+        "/incidents(new_clioid='21')"
+    assert rows(split, "activities", TIME)["time_entry_to_time_entry"].values["new_caseid@odata.bind"] == \
+        "/incidents(new_clioid='21')"
+    note = rows(split, "notes", {**NOTE, "type": "Matter", "matter": {"id": 21}})["matter_note_to_annotation"]
+    assert note.values["objectid_incident@odata.bind"] == "/incidents(new_clioid='21')"
+    company_party = rows(split, "relationships", PARTY)["relationship_to_matter_party"]
+    assert company_party.values["new_accountid@odata.bind"] == "/accounts(new_clioid='11')"
+    person_party = rows(split, "relationships", {**PARTY, "contact": {"id": 12}})["relationship_to_matter_party"]
+    assert person_party.values["new_contactid@odata.bind"] == "/contacts(new_clioid='12')"
+    unplaced = rows(CompiledMap(load_map()), "tasks", TASK)["task_to_task"]  # nothing placed: the default table
+    assert unplaced.values["regardingobjectid_opportunity_task@odata.bind"] == "/opportunities(new_clioid='21')"
+
+
+def test_notes_keep_their_original_author(compiled: CompiledMap) -> None:
+    note = rows(compiled, "notes", {**NOTE, "author": {"id": 344001, "name": "Rachel Osborne"}})
+    assert note["contact_note_to_annotation"].values["new_originalauthor"] == "Rachel Osborne"
+
+
+def test_two_resources_writing_one_table_need_distinct_key_prefixes() -> None:
+    broken = load_map().model_dump(by_alias=True)
+    for table in broken["tables"]:
+        if table["name"] == "trust_line_item_to_trust_transaction":
+            table["key_prefix"] = ""
+    with pytest.raises(ValueError, match="key_prefix"):
+        MapFile.model_validate(broken)

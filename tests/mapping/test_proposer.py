@@ -12,7 +12,7 @@ from shared.mapping.engine import CompiledMap
 from shared.mapping.maps import load_map
 from shared.mapping.proposer import DeterministicProposer
 from shared.mapping.target_schema import SchemaSnapshot
-from tests.mapping.test_target_schema import CUSTOM, DEFINITIONS
+from tests.mapping.schema import standard_definitions
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +21,10 @@ def firm() -> list[tuple[str, dict]]:
 
 
 def snapshot_with(extra: list[ColumnSpec]) -> SchemaSnapshot:
-    request = SchemaRequest(columns=[*CUSTOM.columns, *extra])
-    return SchemaSnapshot.from_definitions(json.loads(DEFINITIONS.read_text())["entities"], request,
-                                           {"new_timeentry": "new_timeentries"})
+    base = load_map()
+    with_extra = base.model_copy(update={"target_schema": SchemaRequest(
+        tables=base.target_schema.tables, columns=[*base.target_schema.columns, *extra], keys=base.target_schema.keys)})
+    return SchemaSnapshot.for_map(standard_definitions(), with_extra)
 
 
 def samples_of(firm: list[tuple[str, dict]]) -> dict[int, list]:
