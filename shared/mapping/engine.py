@@ -2,7 +2,7 @@
 value with its lineage and every problem as a report line. A record never raises; an error keeps its row out."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,11 +39,15 @@ class MappedRow:
 @dataclass(frozen=True)
 class _CompiledField:
     rule: FieldRule
-    path: list[tuple[str, str | None]] | None
+    read: Callable[[Any], Any] | None  # the source path, compiled
     transform: Transform | None
     origin: str  # "<resource>.<path>" or "constant <value>", for report lines
     target: str  # the row key it writes ("<nav>@odata.bind" for lookups)
     lineage: str
+    # copied from the rule: read for every record, and plain attributes are the fastest to reach
+    constant: Any
+    fallback: Any
+    required: bool
 
 
 def _key_literal(value: Any) -> str:
@@ -70,9 +74,9 @@ class CompiledTable:
             target, how = f"{rule.target}@odata.bind", f"lookup {rule.lookup.entity_set}"
         else:
             target, how = rule.target, rule.transform or "as is"
-        return _CompiledField(rule, paths.parse(rule.source) if rule.source else None,
+        return _CompiledField(rule, paths.getter(paths.parse(rule.source)) if rule.source else None,
                               build(rule.transform, rule.args) if rule.transform else None, origin, target,
-                              f"{origin} | {how}@{self.version}")
+                              f"{origin} | {how}@{self.version}", rule.constant, rule.fallback, rule.required)
 
     def applies_to(self, record: dict[str, Any]) -> bool:
         return all(_holds(paths.resolve(record, path), condition, self.parameters) for path, condition in self._when)
@@ -91,43 +95,44 @@ class CompiledTable:
         return row
 
     def _apply(self, compiled: _CompiledField, record: dict[str, Any], source_id: Any, row: MappedRow) -> None:
-        rule = compiled.rule
-        value = rule.constant if compiled.path is None else paths.resolve(record, compiled.path)
-        if (value is None or value == "") and rule.fallback is not None:
-            value = rule.fallback
-            row.problems.append(self._line(source_id, rule.target, "warning", "FALLBACK_USED",
-                                           f"{compiled.origin} is empty; wrote {rule.fallback!r}"))
+        value = compiled.constant if compiled.read is None else compiled.read(record)
         if value is None or value == "":
-            if rule.required:
-                row.problems.append(self._line(source_id, rule.target, "error", "REQUIRED_MISSING",
-                                               f"{compiled.origin} is empty and {rule.target} is required"))
-            return
-        if rule.owner:
+            if compiled.fallback is None:
+                if compiled.required:
+                    row.problems.append(self._line(source_id, compiled.rule.target, "error", "REQUIRED_MISSING",
+                                                   f"{compiled.origin} is empty and {compiled.rule.target} is "
+                                                   "required"))
+                return
+            value = compiled.fallback
+            row.problems.append(self._line(source_id, compiled.rule.target, "warning", "FALLBACK_USED",
+                                           f"{compiled.origin} is empty; wrote {compiled.fallback!r}"))
+        target = compiled.target
+        if compiled.transform is not None:
+            result = compiled.transform(value)
+            if result.problems:
+                for problem in result.problems:
+                    row.problems.append(self._line(source_id, compiled.rule.target, problem.severity, problem.code,
+                                                   f"{compiled.origin}: {problem.message}"))
+                if not result.ok:
+                    return
+            value = result.value
+            if value is None:
+                return
+        elif compiled.rule.owner:
             if self.users is None:
                 return  # no user resolution (e.g. a preview): the owner stays the loading application user
             owner, problem = self.users.resolve(value)
             if problem is not None:
-                row.problems.append(self._line(source_id, rule.target, problem.severity, problem.code,
+                row.problems.append(self._line(source_id, compiled.rule.target, problem.severity, problem.code,
                                                problem.message))
             if owner is None:
                 return
             value = f"/systemusers({owner})"
-        elif rule.lookup is not None:
-            entity_set, target = self._placed(rule, value, compiled.target)
-            value = f"/{entity_set}({rule.lookup.key_column}={_key_literal(value)})"
-            row.values[target] = value
-            row.lineage[target] = compiled.lineage
-            return
-        elif compiled.transform is not None:
-            result = compiled.transform(value)
-            for problem in result.problems:
-                row.problems.append(self._line(source_id, rule.target, problem.severity, problem.code,
-                                               f"{compiled.origin}: {problem.message}"))
-            if not result.ok or result.value is None:
-                return
-            value = result.value
-        row.values[compiled.target] = value
-        row.lineage[compiled.target] = compiled.lineage
+        elif compiled.rule.lookup is not None:
+            entity_set, target = self._placed(compiled.rule, value, target)
+            value = f"/{entity_set}({compiled.rule.lookup.key_column}={_key_literal(value)})"
+        row.values[target] = value
+        row.lineage[target] = compiled.lineage
 
     def _placed(self, rule: FieldRule, value: Any, default_target: str) -> tuple[str, str]:
         """The entity set and bind key of a lookup, following the referenced record to the table it was mapped to."""

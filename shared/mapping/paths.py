@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 _SEGMENT = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\[(?P<selector>[^\]]+)\])?$")
@@ -61,3 +62,18 @@ def resolve(record: Any, segments: list[tuple[str, str | None]]) -> Any:
         if selector is not None:
             current = _select(current, selector) if isinstance(current, list) else None
     return current
+
+
+def getter(segments: list[tuple[str, str | None]]) -> Callable[[Any], Any]:
+    """`resolve` bound to one path; plain one- and two-step paths (most of a map) skip the general walk."""
+    if len(segments) == 1 and segments[0][1] is None:
+        name = segments[0][0]
+        return lambda record: record.get(name) if isinstance(record, dict) else None
+    if len(segments) == 2 and segments[0][1] is None and segments[1][1] is None:
+        outer, inner = segments[0][0], segments[1][0]
+
+        def nested(record: Any) -> Any:
+            parent = record.get(outer) if isinstance(record, dict) else None
+            return parent.get(inner) if isinstance(parent, dict) else None
+        return nested
+    return lambda record: resolve(record, segments)

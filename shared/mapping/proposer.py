@@ -26,8 +26,12 @@ _COLUMN_OF: dict[str, tuple[str, str | None, dict[str, Any]]] = {
                                                                              "max_length": 1_048_576}),
     "text_line": ("string", "text", {"max_length": 255}), "url": ("string", "text", {"max_length": 200}),
     "contact": ("lookup", None, {}), "matter": ("lookup", None, {})}
-_TABLE_OF_PARENT = {"Matter": ("opportunity", "opportunities", "matter_to_opportunity"),
-                    "Contact": ("contact", "contacts", "person_to_contact")}
+# Every table map a parent's records land in gets the custom field (a matter may become a case; a contact an account).
+_TABLES_OF_PARENT = {"Matter": [("opportunity", "opportunities", "matter_to_opportunity"),
+                                ("incident", "incidents", "matter_to_case")],
+                     "Contact": [("contact", "contacts", "person_to_contact"),
+                                 ("account", "accounts", "company_to_account")]}
+_PRACTICE_AREA_ROWS = {"matter_to_opportunity": "opportunity", "matter_to_case": "incident"}
 _LOOKUP_SET = {"contact": "contacts", "matter": "opportunities"}
 MATCH_THRESHOLD = 0.82
 OPTION_BASE = 100_000_000
@@ -52,7 +56,8 @@ class Proposal(BaseModel):
 
 class Proposer(Protocol):
     def propose(self, base: MapFile, custom_fields: Sequence[dict[str, Any]],
-                samples: dict[int, list[Any]], target: SchemaSnapshot) -> Proposal: ...
+                samples: dict[int, list[Any]], target: SchemaSnapshot,
+                practice_areas: Sequence[dict[str, Any]] = ()) -> Proposal: ...
 
 
 def slug(name: str, prefix: str = "new") -> str:
@@ -71,21 +76,37 @@ class DeterministicProposer:
         self.prefix = prefix
 
     def propose(self, base: MapFile, custom_fields: Sequence[dict[str, Any]],
-                samples: dict[int, list[Any]], target: SchemaSnapshot) -> Proposal:
+                samples: dict[int, list[Any]], target: SchemaSnapshot,
+                practice_areas: Sequence[dict[str, Any]] = ()) -> Proposal:
         proposed = base.model_copy(deep=True)
         rows = {table.name: table for table in proposed.tables}
         columns: list[ColumnSpec] = []
         decisions: list[FieldDecision] = []
         taken: set[tuple[str, str]] = set()
         for field in sorted(custom_fields, key=lambda f: f["id"]):
-            logical, entity_set, row_name = _TABLE_OF_PARENT[field["parent_type"]]
-            decision, rule, column = self._one(field, logical, entity_set, samples.get(field["id"], []), target,
-                                               taken)
-            decisions.append(decision)
-            rows[row_name].fields.append(rule)
-            if column is not None:
-                columns.append(column)
+            for logical, entity_set, row_name in _TABLES_OF_PARENT[field["parent_type"]]:
+                decision, rule, column = self._one(field, logical, entity_set, samples.get(field["id"], []), target,
+                                                   taken)
+                decisions.append(decision)
+                rows[row_name].fields.append(rule)
+                if column is not None:
+                    columns.append(column)
+        if practice_areas:
+            columns.extend(self._practice_areas(practice_areas, rows))
         return Proposal(map=proposed, columns=SchemaRequest(columns=columns), decisions=decisions)
+
+    def _practice_areas(self, practice_areas: Sequence[dict[str, Any]], rows: dict[str, Any]) -> list[ColumnSpec]:
+        """The firm's practice areas as the options of a practice-area choice on opportunities and cases, ordered
+        by Clio id so a re-proposal gives every area the same value."""
+        ordered = sorted(practice_areas, key=lambda area: area["id"])
+        options = {str(area["id"]): OPTION_BASE + n for n, area in enumerate(ordered)}
+        labels = [(OPTION_BASE + n, str(area["name"])[:100]) for n, area in enumerate(ordered)]
+        schema_name = f"{self.prefix}_PracticeArea"
+        for row_name in _PRACTICE_AREA_ROWS:
+            rows[row_name].fields.append(FieldRule(target=schema_name.lower(), source="practice_area.id",
+                                                   transform="choice", args={"options": options}))
+        return [ColumnSpec(table=table, schema_name=schema_name, type="picklist", label="Practice area",
+                           options=labels) for table in _PRACTICE_AREA_ROWS.values()]
 
     def _one(self, field: dict[str, Any], logical: str, entity_set: str, sample: list[Any],
              target: SchemaSnapshot, taken: set[tuple[str, str]]

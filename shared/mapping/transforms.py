@@ -38,7 +38,7 @@ class Transformed:
 
     @property
     def ok(self) -> bool:
-        return not any(p.severity == "error" for p in self.problems)
+        return not self.problems or not any(p.severity == "error" for p in self.problems)
 
 
 Transform = Callable[[Any], Transformed]
@@ -197,7 +197,7 @@ def utc_datetime(dates: Literal["report", "midnight"] = "report") -> Transform:
         utc = moment.astimezone(timezone.utc)
         if utc.date() < DATAVERSE_MIN_DATE:
             return _error("BEFORE_1753", f"{utc.isoformat()} is before Dataverse's earliest date 1753-01-01")
-        return Transformed(utc.strftime("%Y-%m-%dT%H:%M:%SZ"), tuple(problems))
+        return Transformed(utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z", tuple(problems))
     return apply
 
 

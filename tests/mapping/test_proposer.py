@@ -39,7 +39,10 @@ def test_every_custom_field_gets_a_decision_with_evidence(firm: list[tuple[str, 
     fields = [record for resource, record in firm if resource == "custom_fields"]
     existing = ColumnSpec(table="opportunity", schema_name="new_ClaimValue", type="money", label="Claim value")
     proposal = DeterministicProposer().propose(load_map(), fields, samples_of(firm), snapshot_with([existing]))
-    assert len(proposal.decisions) == len(fields) == 26
+    assert len(fields) == 26 and len(proposal.decisions) == 2 * len(fields)  # e.g. opportunity and case
+    assert {(d.clio_field_id, d.target_table) for d in proposal.decisions} == {
+        (f["id"], table) for f in fields
+        for table in (("opportunity", "incident") if f["parent_type"] == "Matter" else ("contact", "account"))}
     assert {d.field_type for d in proposal.decisions} == {"checkbox", "contact", "currency", "date", "email",
                                                          "matter", "numeric", "picklist", "text_area", "text_line",
                                                          "time", "url"}
@@ -67,3 +70,16 @@ def test_the_proposed_map_carries_custom_values(firm: list[tuple[str, dict]]) ->
         written = row.values.get(decision.target) or row.values.get(f"{decision.target}@odata.bind")
         problems = [line for line in row.problems if line.field == decision.target]
         assert written is not None or problems, f"{decision.clio_field}: neither written nor reported"
+
+
+def test_practice_areas_become_a_choice_on_opportunities_and_cases(firm: list[tuple[str, dict]]) -> None:
+    areas = [record for resource, record in firm if resource == "practice_areas"]
+    proposal = DeterministicProposer().propose(load_map(), [], {}, snapshot_with([]), areas)
+    choices = [c for c in proposal.columns.columns if c.logical_name == "new_practicearea"]
+    assert {c.table for c in choices} == {"opportunity", "incident"}
+    assert [label for _, label in choices[0].options or []] == [a["name"] for a in sorted(areas, key=lambda a: a["id"])]
+    area = sorted(areas, key=lambda a: a["id"])[1]
+    split = CompiledMap(proposal.map, {"case_practice_areas": [area["id"]]})
+    matter = {"id": 1, "description": "x", "client": {"id": 2}, "practice_area": {"id": area["id"]}}
+    rows = [row for t in split.for_resource("matters") if (row := t.map(matter))]
+    assert [(r.table, r.values["new_practicearea"]) for r in rows] == [("matter_to_case", 100_000_001)]
