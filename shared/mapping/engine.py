@@ -110,9 +110,9 @@ class CompiledTable:
         if compiled.transform is not None:
             result = compiled.transform(value)
             if result.problems:
-                for problem in result.problems:
-                    row.problems.append(self._line(source_id, compiled.rule.target, problem.severity, problem.code,
-                                                   f"{compiled.origin}: {problem.message}"))
+                for issue in result.problems:
+                    row.problems.append(self._line(source_id, compiled.rule.target, issue.severity, issue.code,
+                                                   f"{compiled.origin}: {issue.message}"))
                 if not result.ok:
                     return
             value = result.value

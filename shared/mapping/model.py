@@ -57,14 +57,6 @@ class FieldRule(BaseModel):
             raise ValueError(f"{self.target}: a lookup takes the source id as it is")
         return self
 
-    def _distinct_keys(self) -> None:
-        writers: dict[tuple[str, str], str] = {}
-        for table in self.tables:
-            seen = writers.setdefault((table.target.entity_set, table.key_prefix), table.source)
-            if seen != table.source:
-                raise ValueError(f"{table.name}: {table.target.entity_set} is also keyed by {seen} ids; give one a "
-                                 "key_prefix so their keys cannot collide")
-
 
 class TargetTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
