@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from sandboxes.dataverse.errors import DataverseError, segment_not_found
-from sandboxes.dataverse.schema import Table
+from sandboxes.dataverse.schema import Relationship, Table
 
 
 class Catalog:
     def __init__(self, tables: dict[str, Table]) -> None:
         self._tables = dict(tables)
+        self.relationships: dict[str, Relationship] = {}  # custom ones, by lower-cased SchemaName
 
     def add(self, table: Table) -> None:
         self._tables[table.logical] = table
@@ -39,3 +40,10 @@ class Catalog:
             raise DataverseError(404, "0x80040217",
                                  f"Could not find an entity with name '{logical}'")  # metadata miss (inferred)
         return table
+
+    def delete_behaviour(self, child: str, lookup: str, parent: str) -> str | None:
+        """CascadeConfiguration.Delete of a custom relationship, if `child.lookup` -> `parent` is one."""
+        for relationship in self.relationships.values():
+            if (relationship.referencing, relationship.lookup, relationship.referenced) == (child, lookup, parent):
+                return relationship.cascade.get("Delete", "RemoveLink")
+        return None

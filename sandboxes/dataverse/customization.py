@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sandboxes.dataverse import facts
 from sandboxes.dataverse.errors import bad_request
+from sandboxes.dataverse.payload import SYSTEM_COLUMNS
 from sandboxes.dataverse.schema import AlternateKey, Column, ColumnKind, Table
 
 # @odata.type -> (kind, AttributeType)
@@ -37,6 +39,17 @@ def check_prefix(schema_name: Any, prefixes: set[str], what: str) -> str:
     return schema_name
 
 
+def new_attribute_name(table: Table, schema_name: Any, prefixes: set[str]) -> str:
+    """A prefixed SchemaName no column of `table` has yet (§8 CODES: duplicates by schema or physical name)."""
+    checked = check_prefix(schema_name, prefixes, "attribute")
+    existing = table.columns.get(checked.lower())
+    if existing is not None:
+        if existing.custom and existing.schema_name != checked:
+            raise bad_request(f"An attribute with the SchemaName {checked} already exists.", "0x80047013")
+        raise bad_request(f"Attribute {checked.lower()} already exists for entity {table.logical}.", "0x80060304")
+    return checked
+
+
 def build_column(table: Table, body: Any, prefixes: set[str]) -> Column:
     if not isinstance(body, dict):
         raise bad_request("The attribute definition must be a JSON object.")
@@ -46,15 +59,8 @@ def build_column(table: Table, body: Any, prefixes: set[str]) -> Column:
     kind, attribute_type = ATTRIBUTE_TYPES[odata_type]
     if body.get("AttributeType", attribute_type) != attribute_type:
         raise bad_request(f"AttributeType {body.get('AttributeType')} does not match {odata_type}.", "0x80040203")
-    schema_name = check_prefix(body.get("SchemaName"), prefixes, "attribute")
-    logical = schema_name.lower()
-    existing = table.columns.get(logical)
-    if existing is not None:
-        if existing.custom and existing.schema_name != schema_name:
-            raise bad_request(f"An attribute with the SchemaName {schema_name} already exists.", "0x80047013")
-        # §8 (CODES DuplicateAttributePhysicalName).
-        raise bad_request(f"Attribute {logical} already exists for entity {table.logical}.", "0x80060304")
-    column = Column(logical, kind, schema_name=schema_name, custom=True, definition=dict(body))
+    schema_name = new_attribute_name(table, body.get("SchemaName"), prefixes)
+    column = Column(schema_name.lower(), kind, schema_name=schema_name, custom=True, definition=dict(body))
     if kind in _STRING_LIMITS:
         default, ceiling = _STRING_LIMITS[kind]
         length = body.get("MaxLength", default)
@@ -76,29 +82,60 @@ def build_column(table: Table, body: Any, prefixes: set[str]) -> Column:
     return column
 
 
-def column_metadata(table: Table, column: Column) -> dict[str, Any]:
-    kind = column.kind
-    attribute_type = {"DateOnly": "DateTime", "Number": "Decimal", "Uniqueidentifier": "Uniqueidentifier"}.get(
-        kind, kind)
+_TYPE_NAMES = {"DateOnly": "DateTime", "Number": "Decimal"}
+_METADATA_CLASSES = {"Customer": "Lookup", "Owner": "Lookup", "Uniqueidentifier": "UniqueIdentifier"}
+_STATE_COLUMNS = {"statecode": "State", "statuscode": "Status"}  # StateAttributeMetadata, StatusAttributeMetadata
+
+
+def attribute_type(column: Column, lookup_type: str = "Lookup") -> str:
+    """Dataverse's AttributeType: statecode/statuscode are State/Status, lookups Lookup/Customer/Owner."""
+    if column.kind == "Lookup":
+        return lookup_type
+    if column.kind == "Picklist" and column.logical in _STATE_COLUMNS:
+        return _STATE_COLUMNS[column.logical]
+    return _TYPE_NAMES.get(column.kind, column.kind)
+
+
+@dataclass(frozen=True)
+class LookupInfo:
+    attribute_type: str  # Lookup, Customer or Owner
+    targets: list[str]  # logical names
+    navs: list[str]  # the navigation properties that write the column
+
+
+def column_metadata(table: Table, column: Column, lookup: LookupInfo | None = None) -> dict[str, Any]:
+    kind = attribute_type(column, lookup.attribute_type if lookup else "Lookup")
+    navs = lookup.navs if lookup else []
+    system = column.logical in SYSTEM_COLUMNS or (column.kind == "Lookup" and not navs)
     body: dict[str, Any] = {
-        "@odata.type": f"#Microsoft.Dynamics.CRM.{attribute_type}AttributeMetadata",
+        "@odata.type": f"#Microsoft.Dynamics.CRM.{_METADATA_CLASSES.get(kind, kind)}AttributeMetadata",
         "MetadataId": column.metadata_id, "LogicalName": column.logical,
         "SchemaName": column.schema_name or column.logical, "EntityLogicalName": table.logical,
-        "AttributeType": attribute_type, "AttributeTypeName": {"Value": f"{attribute_type}Type"},
+        "AttributeType": kind, "AttributeTypeName": {"Value": f"{kind}Type"},
         "IsCustomAttribute": column.custom, "IsPrimaryId": column.logical == table.primary_id,
-        "IsPrimaryName": column.logical == table.primary_name,
+        "IsPrimaryName": column.logical == table.primary_name, "IsValidForRead": True,
+        "IsValidForCreate": not system,
+        "IsValidForUpdate": not system and column.logical != table.primary_id and (
+            column.kind != "Lookup" or any(nav not in table.bind_create_only for nav in navs)),
     }
     if column.max_length is not None:
         body["MaxLength"] = column.max_length
-    if kind in ("DateOnly", "DateTime"):
-        body["Format"] = "DateOnly" if kind == "DateOnly" else "DateAndTime"
-    if column.kind == "Picklist":
-        labels = {value: label for label, value in column.option_labels.items()}
-        body["OptionSet"] = {"Options": [
-            {"Value": value, "Label": {"LocalizedLabels": [{"Label": labels.get(value, str(value)),
-                                                            "LanguageCode": 1033}]}}
-            for value in sorted(column.options or [])]}
+    if column.kind in ("DateOnly", "DateTime"):
+        body["Format"] = "DateOnly" if column.kind == "DateOnly" else "DateAndTime"
+    if column.kind == "Lookup":
+        body["Targets"] = list(lookup.targets if lookup else [])
     return body
+
+
+def option_set(column: Column) -> dict[str, Any] | None:
+    """The `OptionSet` navigation of a choice column (only returned when expanded)."""
+    if column.kind != "Picklist":
+        return None
+    labels = {value: label for label, value in column.option_labels.items()}
+    return {"MetadataId": column.metadata_id, "IsGlobal": False, "OptionSetType": attribute_type(column),
+            "Options": [{"Value": value, "Label": {"LocalizedLabels": [
+                {"Label": labels.get(value, str(value)), "LanguageCode": 1033}]}}
+                for value in sorted(column.options or [])]}
 
 
 def build_key(table: Table, body: Any, prefixes: set[str], now: float, delay: float, limit: int) -> AlternateKey:

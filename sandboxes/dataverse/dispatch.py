@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sandboxes.dataverse import actions, bulk, entities, metadata
+from sandboxes.dataverse.relationship_routes import handle_relationships
 from sandboxes.dataverse.errors import DataverseError, segment_not_found
 from sandboxes.dataverse.keys import split_parenthesized
 from sandboxes.dataverse.operation import Operation, Reply
@@ -27,6 +28,8 @@ def _route(state: DataverseState, operation: Operation) -> Reply:
     name, inner, rest = split_parenthesized(path)
     if name == "EntityDefinitions":
         return metadata.handle_definitions(state, operation)
+    if name == "RelationshipDefinitions":
+        return handle_relationships(state, operation)
     if name == "WhoAmI" and inner in (None, "") and not rest:
         return actions.who_am_i(state, operation)
     if name in actions.ACTIONS and inner is None and not rest:

@@ -5,34 +5,17 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from sandboxes.dataverse.customization import (activity_binds, build_column, build_key, build_table,
-                                               column_metadata, key_metadata, table_metadata,
                                                without_complex_types)
 from sandboxes.dataverse.errors import DataverseError, bad_request, segment_not_found
 from sandboxes.dataverse.keys import split_parenthesized
+from sandboxes.dataverse.metadata_nodes import attribute_nodes, relationship_node, table_node
+from sandboxes.dataverse.metadata_query import Node, metadata_filter, parse_options, shape
 from sandboxes.dataverse.operation import Operation, Reply
+from sandboxes.dataverse.relationships import many_to_one, one_to_many
 from sandboxes.dataverse.schema import Table
 
 if TYPE_CHECKING:
     from sandboxes.dataverse.state import DataverseState
-
-
-def _pick(item: dict[str, Any], select: str | None) -> dict[str, Any]:
-    if not select:
-        return item
-    names = [name.strip() for name in select.split(",")] + ["MetadataId", "OptionSet"]
-    return {name: value for name, value in item.items() if name in names or name.startswith("@")}
-
-
-def _metadata_filter(items: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
-    """The `Name eq 'value'` (joined by `and`/`or`) filters clients send against metadata."""
-    if not text:
-        return items
-    clauses = re.findall(r"(\w+)\s+eq\s+'((?:[^']|'')*)'", text)
-    if not clauses:
-        raise bad_request(f"Unsupported metadata $filter '{text}'.")
-    joiner = any if " or " in text else all
-    return [item for item in items
-            if joiner(str(item.get(name)) == value.replace("''", "'") for name, value in clauses)]
 
 
 def _table(state: DataverseState, selector: str) -> Table:
@@ -43,7 +26,7 @@ def _table(state: DataverseState, selector: str) -> Table:
     raise DataverseError(404, "0x80040217", f"Could not find an entity with the selector '{selector}'.")
 
 
-def _prefixes(state: DataverseState, operation: Operation) -> set[str]:
+def prefixes(state: DataverseState, operation: Operation) -> set[str]:
     """Publisher prefixes allowed: the named solution's publisher, else every publisher's (§8)."""
     solution_name = operation.headers.get("mscrm.solutionuniquename")
     publishers = {str(row["publisherid"]): str(row.get("customizationprefix") or "").lower()
@@ -56,21 +39,31 @@ def _prefixes(state: DataverseState, operation: Operation) -> set[str]:
     raise DataverseError(404, "0x8004F015", f"The solution {solution_name} does not exist.")
 
 
-def _record(state: DataverseState, operation: Operation, kind: str, name: str) -> None:
+def record(state: DataverseState, operation: Operation, kind: str, name: str) -> None:
     solution = operation.headers.get("mscrm.solutionuniquename")
     if solution is not None:
         state.solution_components.append((solution, kind, name))
 
 
-def _collection(operation: Operation, items: list[dict[str, Any]], context: str) -> Reply:
-    chosen = _metadata_filter(items, operation.query.get("$filter"))
+def collection(operation: Operation, nodes: list[Node], context: str) -> Reply:
+    options = parse_options(operation.query)
     return Reply(200, {}, {"@odata.context": f"{operation.service_root}/$metadata#{context}",
-                           "value": [_pick(item, operation.query.get("$select")) for item in chosen]})
+                           "value": [shape(node, options) for node in metadata_filter(nodes, options.filter)]})
 
 
-def _member(operation: Operation, item: dict[str, Any], context: str) -> Reply:
+def member(operation: Operation, node: Node, context: str) -> Reply:
     return Reply(200, {}, {"@odata.context": f"{operation.service_root}/$metadata#{context}/$entity",
-                           **_pick(item, operation.query.get("$select"))})
+                           **shape(node, parse_options(operation.query))})
+
+
+def find(nodes: list[Node], inner: str, what: str) -> Node:
+    """A member by MetadataId or by `LogicalName='…'` / `SchemaName='…'`."""
+    match = re.fullmatch(r"(LogicalName|SchemaName)='([^']*)'", inner.strip())
+    for node in nodes:
+        if node.item["MetadataId"] == inner.strip().lower() or (match and node.item.get(match.group(1)) ==
+                                                                  match.group(2)):
+            return node
+    raise DataverseError(404, "0x80040217", f"Could not find {what} {inner}.")
 
 
 def _attributes(state: DataverseState, operation: Operation, table: Table, inner: str | None,
@@ -78,25 +71,19 @@ def _attributes(state: DataverseState, operation: Operation, table: Table, inner
     url = f"{operation.service_root}/EntityDefinitions(LogicalName='{table.logical}')/Attributes"
     if operation.method == "POST" and inner is None and cast is None:
         with state.store.lock:
-            column = build_column(table, operation.json(), _prefixes(state, operation))
+            column = build_column(table, operation.json(), prefixes(state, operation))
             table.columns[column.logical] = column
-        _record(state, operation, "Attribute", f"{table.logical}.{column.logical}")
+        record(state, operation, "Attribute", f"{table.logical}.{column.logical}")
         return Reply(204, {"OData-EntityId": f"{url}({column.metadata_id})"})
     if operation.method != "GET":
         raise DataverseError(405, "", f"{operation.method} is not supported on Attributes in the sandbox.")
-    items = [column_metadata(table, column) for _, column in sorted(table.columns.items())]
-    if cast is not None:
-        # A derived-type cast, e.g. `/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata` (SDK).
-        if not cast.startswith("Microsoft.Dynamics.CRM.") or not cast.endswith("AttributeMetadata"):
-            raise segment_not_found(cast)
-        items = [item for item in items if item["@odata.type"] == f"#{cast}"]
+    if cast is not None and (not cast.startswith("Microsoft.Dynamics.CRM.") or not cast.endswith("AttributeMetadata")):
+        raise segment_not_found(cast)  # a derived-type cast, e.g. `/Attributes/Microsoft.Dynamics.CRM.…Metadata`
+    nodes = attribute_nodes(state.catalog, table, cast and cast.removeprefix("Microsoft.Dynamics.CRM."))
     if inner is None:
-        return _collection(operation, items, f"EntityDefinitions('{table.metadata_id}')/Attributes")
-    match = re.fullmatch(r"LogicalName='([^']*)'", inner)
-    for item in items:
-        if (match and item["LogicalName"] == match.group(1)) or item["MetadataId"] == inner:
-            return _member(operation, item, "EntityDefinitions/Attributes")
-    raise DataverseError(404, "0x80040217", f"Could not find attribute {inner} on entity {table.logical}.")
+        return collection(operation, nodes, f"EntityDefinitions('{table.metadata_id}')/Attributes")
+    return member(operation, find(nodes, inner, f"attribute on entity {table.logical}"),
+                  "EntityDefinitions/Attributes")
 
 
 def _keys(state: DataverseState, operation: Operation, table: Table, inner: str | None) -> Reply:
@@ -104,26 +91,24 @@ def _keys(state: DataverseState, operation: Operation, table: Table, inner: str 
     now = state.clock.now()
     if operation.method == "POST" and inner is None:
         with state.store.lock:
-            key = build_key(table, operation.json(), _prefixes(state, operation), now,
+            key = build_key(table, operation.json(), prefixes(state, operation), now,
                             state.config.key_activation_delay_seconds, state.config.max_keys_per_table)
             table.keys.append(key)
             state.check_key_data(table, key)
-        _record(state, operation, "EntityKey", f"{table.logical}.{key.logical}")
+        record(state, operation, "EntityKey", f"{table.logical}.{key.logical}")
         return Reply(204, {"OData-EntityId": f"{url}({key.metadata_id})"})
     if operation.method != "GET":
         raise DataverseError(405, "", f"{operation.method} is not supported on Keys in the sandbox.")
-    items = [key_metadata(table, key, now) for key in table.keys]
+    nodes = table_node(state.catalog, table, now).navigations["Keys"]()
+    assert isinstance(nodes, list)
     if inner is None:
-        return _collection(operation, items, f"EntityDefinitions('{table.metadata_id}')/Keys")
-    for item in items:
-        if item["MetadataId"] == inner or inner == f"LogicalName='{item['LogicalName']}'":
-            return _member(operation, item, "EntityDefinitions/Keys")
-    raise DataverseError(404, "0x80040217", f"Could not find key {inner} on entity {table.logical}.")
+        return collection(operation, nodes, f"EntityDefinitions('{table.metadata_id}')/Keys")
+    return member(operation, find(nodes, inner, f"key on entity {table.logical}"), "EntityDefinitions/Keys")
 
 
 def _add_table(state: DataverseState, operation: Operation, body: Any) -> Table:
     with state.store.lock:
-        table = build_table(body, _prefixes(state, operation), {known.entity_set for known in state.catalog.tables()})
+        table = build_table(body, prefixes(state, operation), {known.entity_set for known in state.catalog.tables()})
         if state.catalog.by_logical(table.logical) is not None:
             raise bad_request(f"An entity with the name {table.schema_name} already exists.", "0x80047013")
         state.catalog.add(table)
@@ -131,7 +116,7 @@ def _add_table(state: DataverseState, operation: Operation, body: Any) -> Table:
             owner_table = state.catalog.by_logical(owner)
             if owner_table is not None:
                 owner_table.binds[nav] = (table.entity_set,)
-    _record(state, operation, "Entity", table.logical)
+    record(state, operation, "Entity", table.logical)
     return table
 
 
@@ -164,27 +149,38 @@ def create_entities(state: DataverseState, operation: Operation) -> Reply:
                            "EntityIds": [table.metadata_id for table in tables]})
 
 
+def _relationships(state: DataverseState, operation: Operation, table: Table, segment: str) -> Reply:
+    if operation.method != "GET":
+        raise DataverseError(405, "", f"{operation.method} is not supported on {segment}; use RelationshipDefinitions.")
+    known = many_to_one(state.catalog, table) if segment == "ManyToOneRelationships" else \
+        one_to_many(state.catalog, table)
+    return collection(operation, [relationship_node(relationship) for relationship in known],
+                      f"EntityDefinitions('{table.metadata_id}')/{segment}")
+
+
 def handle_definitions(state: DataverseState, operation: Operation) -> Reply:
     _, inner, rest = split_parenthesized(operation.path)
+    now = state.clock.now()
     if inner is None:
         if operation.method == "POST":
             return _create_table(state, operation)
-        items = [table_metadata(table) for table in state.catalog.tables()]
-        return _collection(operation, items, "EntityDefinitions")
+        return collection(operation, [table_node(state.catalog, table, now) for table in state.catalog.tables()],
+                          "EntityDefinitions")
     table = _table(state, inner)
     if not rest:
         if operation.method != "GET":
             raise DataverseError(405, "", "Update metadata with PUT of the full definition (not in the sandbox).")
-        return _member(operation, table_metadata(table), "EntityDefinitions")
+        return member(operation, table_node(state.catalog, table, now), "EntityDefinitions")
     segment, child_inner, tail = split_parenthesized(rest.lstrip("/"))
-    if segment == "Attributes" and child_inner is None and tail:
-        return _attributes(state, operation, table, None, tail.lstrip("/"))
-    if tail:
-        raise segment_not_found(tail.lstrip("/"))
+    cast = tail.lstrip("/") or None
     if segment == "Attributes":
-        return _attributes(state, operation, table, child_inner)
+        return _attributes(state, operation, table, child_inner, cast)
+    if cast:
+        raise segment_not_found(cast)
     if segment == "Keys":
         return _keys(state, operation, table, child_inner)
+    if segment in ("ManyToOneRelationships", "OneToManyRelationships") and child_inner is None:
+        return _relationships(state, operation, table, segment)
     raise segment_not_found(segment)
 
 

@@ -51,6 +51,25 @@ class AlternateKey:
 
 
 @dataclass
+class Relationship:
+    """A many-to-one (lookup) relationship as `OneToManyRelationshipMetadata` describes it (§8)."""
+    schema_name: str
+    referenced: str  # the "one" table (logical name)
+    referenced_attribute: str
+    referencing: str  # the "many" table, which holds the lookup
+    lookup: str  # ReferencingAttribute
+    navigation: str  # ReferencingEntityNavigationPropertyName, what `@odata.bind` uses
+    cascade: dict[str, str]
+    custom: bool = False
+    referenced_navigation: str = ""
+    definition: dict[str, Any] = field(default_factory=dict)  # custom: the posted body, echoed into snapshots
+
+    @property
+    def metadata_id(self) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"relationship:{self.schema_name.lower()}"))
+
+
+@dataclass
 class Table:
     logical: str
     entity_set: str
@@ -65,6 +84,7 @@ class Table:
     metadata_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     definition: dict[str, Any] = field(default_factory=dict)
     status_state: dict[int, int] | None = None  # §6: statuscode -> statecode
+    lookups: dict[str, str] = field(default_factory=dict)  # custom lookups: nav (case-sensitive) -> lookup column
 
     @property
     def odata_type(self) -> str:
@@ -72,9 +92,26 @@ class Table:
 
     def lookup_of(self, nav: str) -> str | None:
         """The lookup attribute a navigation property writes (`customerid_account` -> `customerid`)."""
-        candidates = [name for name, column in self.columns.items() if column.kind == "Lookup"
-                      and (nav == name or nav.startswith(name + "_"))]
-        return max(candidates, key=len) if candidates else None
+        if nav in self.lookups:
+            return self.lookups[nav]
+        # The longest lookup column that is `nav` or a `_`-prefix of it; navigations named after a lookup's
+        # SchemaName (`msdyn_AccountManagerId`, `CorrelatedActivityId_Email`) match its lower-cased logical name.
+        for name in (nav, nav.lower()):
+            parts = name.split("_")
+            for end in range(len(parts), 0, -1):
+                column = self.columns.get("_".join(parts[:end]))
+                if column is not None and column.kind == "Lookup":
+                    return column.logical
+        return None
+
+    def navigations(self) -> dict[str, list[str]]:
+        """lookup column -> the navigation properties that write it."""
+        found: dict[str, list[str]] = {}
+        for nav in self.binds:
+            lookup = self.lookup_of(nav)
+            if lookup is not None:
+                found.setdefault(lookup, []).append(nav)
+        return found
 
     @property
     def supports_multiple(self) -> bool:

@@ -31,9 +31,14 @@ def seed_rows(snapshot: dict[str, Any], catalog: Catalog, store: RowStore) -> No
                                               table.primary_id: row_id})
 
 
-def _custom_metadata(table: Table) -> dict[str, Any]:
-    return {"columns": {name: column.definition for name, column in sorted(table.columns.items()) if column.custom},
+def _custom_metadata(catalog: Catalog, table: Table) -> dict[str, Any]:
+    """Custom lookups travel as their relationship definitions (which carry the lookup), not as columns."""
+    relationships = [known.definition for _, known in sorted(catalog.relationships.items())
+                     if known.referencing == table.logical]
+    return {"columns": {name: column.definition for name, column in sorted(table.columns.items())
+                        if column.custom and column.kind != "Lookup"},
             "keys": [{"SchemaName": key.schema_name, "KeyAttributes": list(key.attributes)} for key in table.keys],
+            **({"relationships": relationships} if relationships else {}),
             **({"table": table.definition} if table.custom else {})}
 
 
@@ -43,7 +48,7 @@ def export_snapshot(catalog: Catalog, store: RowStore) -> dict[str, Any]:
         rows = sorted(store.all(table.logical), key=lambda row: str(row[table.primary_id]))
         if rows:
             exported[table.entity_set] = [dict(sorted(row.items())) for row in rows]
-    metadata = {table.logical: _custom_metadata(table) for table in catalog.tables()
+    metadata = {table.logical: _custom_metadata(catalog, table) for table in catalog.tables()
                 if table.custom or table.keys or any(column.custom for column in table.columns.values())}
     exported["_metadata"] = metadata
     return dict(sorted(exported.items()))

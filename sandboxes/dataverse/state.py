@@ -16,6 +16,7 @@ from sandboxes.dataverse.customization import build_column, build_key, build_tab
 from sandboxes.dataverse.operation import Operation
 from sandboxes.dataverse.protection import ServiceProtectionLimiter
 from sandboxes.dataverse.references import ReferenceResolver, row_value
+from sandboxes.dataverse.relationships import add_relationship
 from sandboxes.dataverse.schema import AlternateKey, Table, load_tables
 from sandboxes.dataverse.snapshot import export_snapshot, load_snapshot, seed_rows
 from sandboxes.dataverse.store import RowStore
@@ -60,21 +61,33 @@ class DataverseState:
             self.store.put("systemuser", user.systemuserid, {**user.model_dump(exclude_none=True), "versionnumber": 1})
 
     def _apply_metadata(self, metadata: dict[str, Any]) -> None:
+        """Tables first, then their columns and lookups (which may point at any table), then keys (which may
+        use any column)."""
         prefixes = {"new", *(name.split("_", 1)[0] for name in metadata if "_" in name)}
+
+        def with_prefix_of(name: str) -> set[str]:
+            return prefixes | {name.split("_", 1)[0].lower()}
+
         for logical, entry in sorted(metadata.items()):
             if "table" in entry and self.catalog.by_logical(logical) is None:
                 definition = {**entry["table"], "Attributes": [
                     column for column in entry["columns"].values() if column.get("IsPrimaryName")]}
                 self.catalog.add(build_table(definition, prefixes, set()))
+        for logical, entry in sorted(metadata.items()):
             table = self.catalog.require_logical(logical)
             for name, definition in entry.get("columns", {}).items():
                 if name not in table.columns:
-                    column = build_column(table, definition, prefixes | {name.split("_", 1)[0]})
+                    column = build_column(table, definition, with_prefix_of(name))
                     table.columns[column.logical] = column
-            now = self.clock.now()
+            for body in entry.get("relationships", []):
+                add_relationship(self.catalog, body, with_prefix_of(body["SchemaName"]) |
+                                 with_prefix_of(body["Lookup"]["SchemaName"]))
+        now = self.clock.now()
+        for logical, entry in sorted(metadata.items()):
+            table = self.catalog.require_logical(logical)
             for key in entry.get("keys", []):
-                table.keys.append(build_key(table, key, prefixes | {key["SchemaName"].split("_", 1)[0].lower()},
-                                            now - 1, 0, self.config.max_keys_per_table))
+                table.keys.append(build_key(table, key, with_prefix_of(key["SchemaName"]), now - 1, 0,
+                                            self.config.max_keys_per_table))
 
     # --- used by the handlers -----------------------------------------------------------------------------
     def resolver(self, operation: Operation) -> ReferenceResolver:

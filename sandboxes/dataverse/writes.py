@@ -240,7 +240,8 @@ class RowWriter:
                 lookup = table.lookup_of(nav)
                 if lookup is None or parent.entity_set not in sets:
                     continue
-                behaviour = (facts.DELETE_BEHAVIOUR.get((table.logical, lookup, parent.logical))
+                behaviour = (self.catalog.delete_behaviour(table.logical, lookup, parent.logical)
+                             or facts.DELETE_BEHAVIOUR.get((table.logical, lookup, parent.logical))
                              or facts.DELETE_BEHAVIOUR.get((table.logical, lookup, "*")) or "RemoveLink")
                 entry = (table, lookup, behaviour)
                 if entry not in found:

@@ -1,5 +1,6 @@
-"""Schema provisioning through the metadata API (dataverse.md §8): custom tables, columns and alternate keys,
-created only where missing, in a named solution under the publisher prefix; idempotent, with a report."""
+"""Schema provisioning through the metadata API (dataverse.md §8): custom tables, columns, lookups (many-to-one
+relationships) and alternate keys, created only where missing, in a named solution under the publisher prefix;
+idempotent, with a report."""
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -11,6 +12,7 @@ from shared.dataverse.client import DataverseClient, call_headers
 ColumnType = Literal["string", "memo", "integer", "decimal", "money", "datetime", "dateonly", "boolean",
                      "picklist"]
 LANGUAGE = 1033
+PRIMARY_NAME_LENGTH = 200
 
 
 def label(text: str) -> dict[str, Any]:
@@ -40,6 +42,14 @@ _FIXED_DETAILS: dict[str, dict[str, Any]] = {
     "dateonly": {"Format": "DateOnly"}}
 
 
+def _attribute(odata_type: str, attribute_type: str, schema_name: str, text: str) -> dict[str, Any]:
+    """The part every new column's metadata shares (dataverse.md §8)."""
+    return {"@odata.type": f"Microsoft.Dynamics.CRM.{odata_type}", "AttributeType": attribute_type,
+            "SchemaName": schema_name, "DisplayName": label(text),
+            "RequiredLevel": {"Value": "None", "CanBeChanged": True,
+                              "ManagedPropertyLogicalName": "canmodifyrequirementlevelsettings"}}
+
+
 class ColumnSpec(BaseModel):
     table: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     schema_name: str = Field(pattern=r"^[a-z][a-z0-9]*_[A-Za-z0-9_]+$")
@@ -59,12 +69,8 @@ class ColumnSpec(BaseModel):
         return self.schema_name.lower()
 
     def metadata(self) -> dict[str, Any]:
-        base: dict[str, Any] = {"SchemaName": self.schema_name, "DisplayName": label(self.label),
-                                "RequiredLevel": {"Value": "None", "CanBeChanged": True,
-                                                  "ManagedPropertyLogicalName": "canmodifyrequirementlevelsettings"}}
         odata_type, attribute_type = _METADATA_TYPES[self.type]
-        return {"@odata.type": f"Microsoft.Dynamics.CRM.{odata_type}", "AttributeType": attribute_type, **base,
-                **self._details()}
+        return {**_attribute(odata_type, attribute_type, self.schema_name, self.label), **self._details()}
 
     def _details(self) -> dict[str, Any]:
         """What each attribute type needs beyond the common part (dataverse.md §8)."""
@@ -98,7 +104,7 @@ class TableSpec(BaseModel):
 
     def metadata(self) -> dict[str, Any]:
         name = ColumnSpec(table=self.logical_name, schema_name=self.primary_name, type="string", label="Name",
-                          max_length=200).metadata()
+                          max_length=PRIMARY_NAME_LENGTH).metadata()
         return {"@odata.type": "Microsoft.Dynamics.CRM.EntityMetadata", "SchemaName": self.schema_name,
                 "DisplayName": label(self.label), "DisplayCollectionName": label(self.plural_label),
                 "OwnershipType": "UserOwned", "IsActivity": False, "HasNotes": self.has_notes,
@@ -111,9 +117,51 @@ class KeySpec(BaseModel):
     columns: list[str] = Field(min_length=1, max_length=16)
 
 
+class LookupSpec(BaseModel):
+    """A custom lookup column: a many-to-one relationship from `table` to `target` (dataverse.md §5, §8)."""
+    table: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # the referencing table, which gets the column
+    schema_name: str = Field(pattern=r"^[a-z][a-z0-9]*_[A-Za-z0-9_]+$")  # e.g. new_OpportunityId
+    target: str = Field(pattern=r"^[a-z][a-z0-9_]*$")  # the referenced table
+    label: str
+    relationship: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9]*_[A-Za-z0-9_]+$", max_length=100)
+    # RemoveLink: deleting a target row clears the lookup instead of deleting or blocking, so a rollback may
+    # delete tables in any order.
+    delete: Literal["RemoveLink", "Restrict", "Cascade"] = "RemoveLink"
+
+    @property
+    def logical_name(self) -> str:
+        return self.schema_name.lower()
+
+    @property
+    def relationship_name(self) -> str:
+        """The relationship's SchemaName: given, or `<prefix>_<target>_<table>_<lookup>` (must carry the prefix)."""
+        prefix, lookup = self.schema_name.split("_", 1)
+        return self.relationship or f"{prefix}_{self.target}_{self.table}_{lookup}"[:100]
+
+    @property
+    def navigation(self) -> str:
+        """What the loader writes as `<navigation>@odata.bind`. For a lookup created through
+        RelationshipDefinitions without ReferencingEntityNavigationPropertyName, Dataverse names the
+        single-valued navigation property after the lookup's SchemaName, case and all (dataverse.md §5;
+        microsoft/PowerPlatform-DataverseClient-Python's SDK guide: `new_CustomerId@odata.bind`, the lowercase
+        logical name is an "undeclared property"). We send the name explicitly as well, so it cannot differ."""
+        return self.schema_name
+
+    def metadata(self, referenced_attribute: str) -> dict[str, Any]:
+        cascade = {action: "NoCascade" for action in ("Assign", "Merge", "Reparent", "Share", "Unshare")}
+        return {"@odata.type": "Microsoft.Dynamics.CRM.OneToManyRelationshipMetadata",
+                "SchemaName": self.relationship_name, "ReferencedEntity": self.target,
+                "ReferencedAttribute": referenced_attribute, "ReferencingEntity": self.table,
+                "ReferencingEntityNavigationPropertyName": self.navigation,
+                "CascadeConfiguration": {**cascade, "Delete": self.delete},
+                "Lookup": {**_attribute("LookupAttributeMetadata", "Lookup", self.schema_name, self.label),
+                           "AttributeTypeName": {"Value": "LookupType"}}}
+
+
 class SchemaRequest(BaseModel):
     tables: list[TableSpec] = Field(default_factory=list)
     columns: list[ColumnSpec] = Field(default_factory=list)
+    lookups: list[LookupSpec] = Field(default_factory=list)
     keys: list[KeySpec] = Field(default_factory=list)
 
 
@@ -122,8 +170,6 @@ class SchemaReport(BaseModel):
     existing: list[str] = Field(default_factory=list)
     conflicts: list[str] = Field(default_factory=list)
     keys: dict[str, str] = Field(default_factory=dict)  # "<table>.<key>" -> EntityKeyIndexStatus
-
-
 
 
 class SchemaProvisioner:
@@ -143,7 +189,8 @@ class SchemaProvisioner:
                              f"{len(needed) - len(existing)} new) but the plan allows {self.custom_table_limit} "
                              "(DATAVERSE_CUSTOM_TABLE_LIMIT). Map more data to standard tables or raise the plan.")
         names = [t.schema_name for t in request.tables] + [c.schema_name for c in request.columns] + \
-            [k.schema_name for k in request.keys]
+            [k.schema_name for k in request.keys] + \
+            [name for lookup in request.lookups for name in (lookup.schema_name, lookup.relationship_name)]
         for name in names:
             if not name.startswith(f"{self.prefix}_"):
                 raise ValueError(f"{name} does not carry the publisher prefix '{self.prefix}_'")
@@ -194,6 +241,8 @@ class SchemaProvisioner:
                                         f"the map needs {attribute_type(column.type)}")
             else:
                 report.existing.append(name)
+        for lookup in request.lookups:
+            self._ensure_lookup(lookup, headers, report)
         for key in request.keys:
             statuses = self.key_statuses(key.table)
             if key.schema_name.lower() not in statuses:
@@ -210,6 +259,37 @@ class SchemaProvisioner:
             self.client.request("POST", "PublishXml", json_body={
                 "ParameterXml": f"<importexportxml><entities>{xml}</entities></importexportxml>"})
         return report
+
+    def _ensure_lookup(self, lookup: LookupSpec, headers: dict[str, str], report: SchemaReport) -> None:
+        """Created when missing (POST RelationshipDefinitions, §8); an existing column must be a lookup to the
+        same table, else it is reported as a conflict."""
+        name = f"{lookup.table}.{lookup.logical_name}"
+        path = f"EntityDefinitions(LogicalName='{lookup.table}')/Attributes(LogicalName='{lookup.logical_name}')"
+        found = self._get(path, {"$select": "AttributeType"})
+        if found is not None:
+            targets: list[str] = []
+            if found.get("AttributeType") in ("Lookup", "Customer", "Owner"):
+                cast = self._get(f"{path}/Microsoft.Dynamics.CRM.LookupAttributeMetadata", {"$select": "Targets"})
+                targets = (cast or {}).get("Targets") or []
+            if lookup.target in targets:
+                report.existing.append(name)
+            else:
+                shape = f"a lookup to {', '.join(targets)}" if targets else f"{found.get('AttributeType')}"
+                report.conflicts.append(f"{name} exists as {shape}, the map needs a lookup to {lookup.target}")
+            return
+        target = self._get(f"EntityDefinitions(LogicalName='{lookup.target}')", {"$select": "PrimaryIdAttribute"})
+        if target is None:
+            report.conflicts.append(f"{name} needs a lookup to {lookup.target}, which does not exist")
+        elif self._exists_relationship(lookup.relationship_name):
+            report.conflicts.append(f"{name}: the relationship {lookup.relationship_name} already exists "
+                                    "for another lookup")
+        else:
+            self.client.request("POST", "RelationshipDefinitions", headers=headers,
+                                json_body=lookup.metadata(target["PrimaryIdAttribute"]))
+            report.created.append(name)
+
+    def _exists_relationship(self, schema_name: str) -> bool:
+        return self._get(f"RelationshipDefinitions(SchemaName='{schema_name}')", {"$select": "SchemaName"}) is not None
 
     def key_statuses(self, table: str) -> dict[str, str]:
         answer = self.client.get_json(f"EntityDefinitions(LogicalName='{table}')/Keys",

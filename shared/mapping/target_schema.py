@@ -50,21 +50,16 @@ class SchemaSnapshot(BaseModel):
     @classmethod
     def for_map(cls, definitions: dict[str, Any], map_file: MapFile) -> "SchemaSnapshot":
         """What the target looks like once the map's own schema is provisioned: the standard tables, the map's
-        custom tables and columns, and its custom lookups (navigation = the lookup column's name)."""
+        custom tables, columns and lookups."""
         entity_sets = {table.target.logical_name: table.target.entity_set for table in map_file.tables}
         snapshot = cls.from_definitions(definitions, None, entity_sets)
         for spec in map_file.target_schema.tables:
             snapshot._add_custom_table(spec, entity_sets)
         for column in map_file.target_schema.columns:
             snapshot._add_column(column, entity_sets)
-        for table in map_file.tables:
-            for rule in table.fields:
-                if rule.lookup is None or not rule.target.startswith("new_"):
-                    continue
-                snapshot._add_navigations(table.target.entity_set, rule.target, [rule.lookup.entity_set])
-                for entity_set, navigation in rule.lookup.routes.items():
-                    if navigation.startswith("new_"):
-                        snapshot._add_navigations(table.target.entity_set, navigation, [entity_set])
+        by_logical = {table.logical_name: table.entity_set for table in snapshot.tables.values()}
+        for lookup in map_file.target_schema.lookups:
+            snapshot._add_navigations(by_logical[lookup.table], lookup.navigation, [by_logical[lookup.target]])
         return snapshot
 
     def _add_custom_table(self, spec: TableSpec, entity_sets: dict[str, str]) -> None:

@@ -45,7 +45,7 @@ def test_the_dry_run_accounts_for_every_extracted_record(app_host: LocalHost, cl
     parties = [json.loads(line) for blob in raw.list_blobs(name_starts_with="dry/dry-run/")
                if "/relationship_to_matter_party/" in blob.name
                for line in raw.download_blob(blob.name).readall().decode().splitlines()]
-    binds = Counter(next(k for k in p["values"] if k.startswith(("new_contactid", "new_accountid"))) for p in parties)
-    assert set(binds) == {"new_contactid@odata.bind", "new_accountid@odata.bind"}  # each party where it landed
+    binds = Counter(next(k for k in p["values"] if k.startswith(("new_ContactId", "new_AccountId"))) for p in parties)
+    assert set(binds) == {"new_ContactId@odata.bind", "new_AccountId@odata.bind"}  # each party where it landed
     assert raw.get_blob_client(result["html"]).get_blob_properties().content_settings.content_type.startswith(
         "text/html")

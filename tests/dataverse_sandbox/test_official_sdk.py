@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 from azure.identity import ClientSecretCredential
 from PowerPlatform.Dataverse.client import DataverseClient
+from PowerPlatform.Dataverse.models.labels import Label, LocalizedLabel
+from PowerPlatform.Dataverse.models.relationship import LookupAttributeMetadata, OneToManyRelationshipMetadata
 from PowerPlatform.Dataverse.models.upsert import UpsertItem
 
 from sandboxes.dataverse import DataverseConfig, create_app, dataverse_state, serve_dataverse
@@ -36,4 +38,10 @@ def test_sdk_create_query_bulk_upsert_and_columns(monkeypatch: pytest.MonkeyPatc
             assert state.table("new_matter").entity_set == info["entity_set_name"] == "new_matters"
             matter_id = client.records.create("new_Matter", {"new_name": "M-1", "new_clioid": "7"})
             assert state.rows("new_matters")[0]["new_matterid"] == matter_id
+            lookup = LookupAttributeMetadata("new_AccountId", Label([LocalizedLabel("Client", 1033)]))
+            client.tables.create_one_to_many_relationship(lookup, OneToManyRelationshipMetadata(
+                "new_account_new_matter", "account", "new_matter", "accountid"))
+            client.records.create("new_Matter", {"new_name": "M-2",
+                                                 "new_AccountId@odata.bind": f"/accounts({account_id})"})
+            assert {row.get("_new_accountid_value") for row in state.rows("new_matters")} == {None, account_id}
     assert {row["name"] for row in state.rows("accounts")} == {"Contoso", "Bulk 1", "Bulk 2", "Re", "Two"}

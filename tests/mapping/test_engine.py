@@ -77,7 +77,7 @@ def test_a_time_entry_becomes_a_time_entry_row(compiled: CompiledMap) -> None:
     assert entry.values == {"new_name": "Drafted the complaint", "new_date": "2022-04-17",
                             "new_durationminutes": 204, "new_rate": 350.0, "new_total": 1190.0,
                             "new_nonbillable": False,
-                            "new_opportunityid@odata.bind": "/opportunities(new_clioid='21')"}
+                            "new_OpportunityId@odata.bind": "/opportunities(new_clioid='21')"}
     timeline = rows(compiled, "activities", TIME)["time_entry_to_timeline_task"]
     assert timeline.values == {"subject": "Drafted the complaint", "actualend": "2022-04-17T00:00:00Z",
                                "actualdurationminutes": 204,
@@ -180,8 +180,8 @@ def test_expenses_of_every_kind_become_expense_entries_on_the_matter(compiled: C
                             "new_quantity": 2.0, "new_price": 38.28, "new_total": 76.56, "new_nonbillable": False,
                             "new_billed": True, "new_expensecategory": "Court filing fee",
                             "new_vendor": "County Court", "new_utbmscode": "E112",
-                            "new_opportunityid@odata.bind": "/opportunities(new_clioid='21')",
-                            "new_invoiceid@odata.bind": "/invoices(new_clioid='81')",
+                            "new_OpportunityId@odata.bind": "/opportunities(new_clioid='21')",
+                            "new_InvoiceId@odata.bind": "/invoices(new_clioid='81')",
                             "overriddencreatedon": "2022-04-14T07:23:50Z"}
     assert [line.code for line in entry.problems] == ["FALLBACK_USED"] and entry.loadable
     unlinked = rows(compiled, "activities", {**EXPENSE, "matter": None})["expense_entry_to_expense_entry"]
@@ -195,13 +195,13 @@ def test_trust_accounting_lands_in_trust_tables(compiled: CompiledMap) -> None:
     assert deposit.values == {"new_name": "Retainer deposit", "new_date": "2022-04-12", "new_kind": 100000000,
                               "new_amount": 18219.06, "new_fundsin": 18219.06, "new_fundsout": 0.0,
                               "new_balanceafter": 18219.06,
-                              "new_trustaccountid@odata.bind": "/new_trustaccounts(new_clioid='4401')",
-                              "new_opportunityid@odata.bind": "/opportunities(new_clioid='21')",
-                              "new_accountid@odata.bind": "/accounts(new_clioid='11')"}
+                              "new_TrustAccountId@odata.bind": "/new_trustaccounts(new_clioid='4401')",
+                              "new_OpportunityId@odata.bind": "/opportunities(new_clioid='21')",
+                              "new_AccountId@odata.bind": "/accounts(new_clioid='11')"}
     applied = rows(compiled, "trust_line_items", FROM_TRUST)["trust_line_item_to_trust_transaction"]
     assert applied.key == "trust-line-item:2400000001" != deposit.key  # same Clio number, different resource
     assert applied.values["new_kind"] == 100000005
-    assert applied.values["new_invoiceid@odata.bind"] == "/invoices(new_clioid='81')"
+    assert applied.values["new_InvoiceId@odata.bind"] == "/invoices(new_clioid='81')"
 
 
 def test_lookups_follow_the_matter_into_cases_and_the_contact_into_accounts() -> None:
@@ -211,16 +211,16 @@ def test_lookups_follow_the_matter_into_cases_and_the_contact_into_accounts() ->
     task = rows(split, "tasks", TASK)["task_to_task"]
     assert task.values["regardingobjectid_incident_task@odata.bind"] == "/incidents(new_clioid='21')"
     assert "regardingobjectid_opportunity_task@odata.bind" not in task.values
-    assert rows(split, "bills", BILL)["bill_to_invoice"].values["new_caseid@odata.bind"] == \
+    assert rows(split, "bills", BILL)["bill_to_invoice"].values["new_CaseId@odata.bind"] == \
         "/incidents(new_clioid='21')"
-    assert rows(split, "activities", TIME)["time_entry_to_time_entry"].values["new_caseid@odata.bind"] == \
+    assert rows(split, "activities", TIME)["time_entry_to_time_entry"].values["new_CaseId@odata.bind"] == \
         "/incidents(new_clioid='21')"
     note = rows(split, "notes", {**NOTE, "type": "Matter", "matter": {"id": 21}})["matter_note_to_annotation"]
     assert note.values["objectid_incident@odata.bind"] == "/incidents(new_clioid='21')"
     company_party = rows(split, "relationships", PARTY)["relationship_to_matter_party"]
-    assert company_party.values["new_accountid@odata.bind"] == "/accounts(new_clioid='11')"
+    assert company_party.values["new_AccountId@odata.bind"] == "/accounts(new_clioid='11')"
     person_party = rows(split, "relationships", {**PARTY, "contact": {"id": 12}})["relationship_to_matter_party"]
-    assert person_party.values["new_contactid@odata.bind"] == "/contacts(new_clioid='12')"
+    assert person_party.values["new_ContactId@odata.bind"] == "/contacts(new_clioid='12')"
     unplaced = rows(CompiledMap(load_map()), "tasks", TASK)["task_to_task"]  # nothing placed: the default table
     assert unplaced.values["regardingobjectid_opportunity_task@odata.bind"] == "/opportunities(new_clioid='21')"
 
