@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from shared.dataverse.schema import ColumnSpec, SchemaRequest, attribute_type
+from shared.dataverse.schema import ColumnSpec, LookupSpec, SchemaRequest, attribute_type
 from shared.mapping.model import FieldRule, Lookup, MapFile
 from shared.mapping.target_schema import SchemaSnapshot
 
@@ -32,7 +32,7 @@ _TABLES_OF_PARENT = {"Matter": [("opportunity", "opportunities", "matter_to_oppo
                      "Contact": [("contact", "contacts", "person_to_contact"),
                                  ("account", "accounts", "company_to_account")]}
 _PRACTICE_AREA_ROWS = {"matter_to_opportunity": "opportunity", "matter_to_case": "incident"}
-_LOOKUP_SET = {"contact": "contacts", "matter": "opportunities"}
+_LOOKUP_TARGET = {"contact": ("contact", "contacts"), "matter": ("opportunity", "opportunities")}
 MATCH_THRESHOLD = 0.82
 OPTION_BASE = 100_000_000
 
@@ -81,6 +81,7 @@ class DeterministicProposer:
         proposed = base.model_copy(deep=True)
         rows = {table.name: table for table in proposed.tables}
         columns: list[ColumnSpec] = []
+        lookups: list[LookupSpec] = []
         decisions: list[FieldDecision] = []
         taken: set[tuple[str, str]] = set()
         for field in sorted(custom_fields, key=lambda f: f["id"]):
@@ -89,11 +90,16 @@ class DeterministicProposer:
                                                    taken)
                 decisions.append(decision)
                 rows[row_name].fields.append(rule)
-                if column is not None:
+                if isinstance(column, LookupSpec):
+                    lookups.append(column)
+                elif column is not None:
                     columns.append(column)
         if practice_areas:
             columns.extend(self._practice_areas(practice_areas, rows))
-        return Proposal(map=proposed, columns=SchemaRequest(columns=columns), decisions=decisions)
+        own = proposed.target_schema  # the approved map then carries every column and lookup it writes
+        proposed.target_schema = SchemaRequest(tables=own.tables, columns=[*own.columns, *columns],
+                                               lookups=[*own.lookups, *lookups], keys=own.keys)
+        return Proposal(map=proposed, columns=SchemaRequest(columns=columns, lookups=lookups), decisions=decisions)
 
     def _practice_areas(self, practice_areas: Sequence[dict[str, Any]], rows: dict[str, Any]) -> list[ColumnSpec]:
         """The firm's practice areas as the options of a practice-area choice on opportunities and cases, ordered
@@ -110,7 +116,7 @@ class DeterministicProposer:
 
     def _one(self, field: dict[str, Any], logical: str, entity_set: str, sample: list[Any],
              target: SchemaSnapshot, taken: set[tuple[str, str]]
-             ) -> tuple[FieldDecision, FieldRule, ColumnSpec | None]:
+             ) -> tuple[FieldDecision, FieldRule, ColumnSpec | LookupSpec | None]:
         kind, transform, args = _COLUMN_OF[field["field_type"]]
         value_path = f"custom_field_values[custom_field.id={field['id']}]"
         filled = sum(1 for value in sample if value not in (None, ""))
@@ -121,12 +127,14 @@ class DeterministicProposer:
         common = {"clio_field_id": field["id"], "clio_field": field["name"], "field_type": field["field_type"],
                   "target_table": logical}
         if kind == "lookup":
-            navigation = slug(field["name"], self.prefix)
-            rule = FieldRule(target=navigation, source=f"{value_path}.{field['field_type']}.id",
-                             lookup=Lookup(entity_set=_LOOKUP_SET[field["field_type"]]))
-            evidence.append(f"a lookup to {_LOOKUP_SET[field['field_type']]} (a relationship to create)")
-            return FieldDecision(**common, target=navigation, action="new lookup", confidence=0.9,
-                                 evidence=evidence), rule, None
+            referenced, referenced_set = _LOOKUP_TARGET[field["field_type"]]
+            spec = LookupSpec(table=logical, schema_name=slug(field["name"], self.prefix), target=referenced,
+                              label=field["name"][:50])
+            rule = FieldRule(target=spec.navigation, source=f"{value_path}.{field['field_type']}.id",
+                             lookup=Lookup(entity_set=referenced_set))
+            evidence.append(f"a lookup to {referenced_set} (a relationship to create)")
+            return FieldDecision(**common, target=spec.navigation, action="new lookup", confidence=0.9,
+                                 evidence=evidence), rule, spec
         table = target.tables.get(entity_set)
         wanted = attribute_type(kind)
         best, score = None, 0.0

@@ -52,6 +52,8 @@ def test_every_custom_field_gets_a_decision_with_evidence(firm: list[tuple[str, 
     new_columns = {(c.table, c.logical_name) for c in proposal.columns.columns}
     assert ("opportunity", "new_claimvalue") not in new_columns
     assert len(new_columns) == sum(d.action == "new column" for d in proposal.decisions)
+    assert {(l.table, l.navigation) for l in proposal.columns.lookups} == {
+        (d.target_table, d.target) for d in proposal.decisions if d.action == "new lookup"}
     picklist = next(c for c in proposal.columns.columns if c.type == "picklist")
     assert picklist.options and all(value >= 100_000_000 for value, _ in picklist.options)
     deleted = [d for d in proposal.decisions if any("deleted in Clio" in e for e in d.evidence)]
@@ -83,3 +85,4 @@ def test_practice_areas_become_a_choice_on_opportunities_and_cases(firm: list[tu
     matter = {"id": 1, "description": "x", "client": {"id": 2}, "practice_area": {"id": area["id"]}}
     rows = [row for t in split.for_resource("matters") if (row := t.map(matter))]
     assert [(r.table, r.values["new_practicearea"]) for r in rows] == [("matter_to_case", 100_000_001)]
+    assert set(choices) <= set(proposal.map.target_schema.columns)  # the proposed map carries its own schema
