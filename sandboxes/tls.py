@@ -8,12 +8,14 @@ azure-identity's default transport and the official Dataverse SDK use) via `REQU
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import trustme
+from starlette.types import ASGIApp
 
-from sandboxes.common import ServerTls
+from sandboxes.common import ServerTls, start_server_thread
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1")
 
@@ -45,3 +47,13 @@ def make_loopback_tls(directory: str | Path | None = None) -> LoopbackTls:
         for blob in leaf.cert_chain_pems:
             out.write(blob.bytes())
     return LoopbackTls(target, str(ca_pem), str(cert_pem), str(key_pem))
+
+
+def start_https_server(app: ASGIApp, name: str, host: str = "127.0.0.1", port: int = 0,
+                       tls_dir: str | Path | None = None, url_host: str = "localhost"
+                       ) -> tuple[str, str, Callable[[], None]]:
+    """Serves `app` over HTTPS with a fresh local CA; returns (base URL, CA PEM path, stop)."""
+    tls = make_loopback_tls(tls_dir)
+    base_url, stop = start_server_thread(app, host, port, name=name, tls=tls.server, url_host=url_host,
+                                         shutdown_wait=1)
+    return base_url, tls.ca_pem, stop

@@ -58,15 +58,31 @@ class Settings(BaseSettings):
     dataverse_custom_table_limit: int = Field(default=15, ge=0, alias="DATAVERSE_CUSTOM_TABLE_LIMIT")
     dataverse_batch_size: int = Field(default=200, ge=1, le=1000, alias="DATAVERSE_BATCH_SIZE")
 
-    # Microsoft Graph (SharePoint document libraries).
+    # Microsoft Graph (SharePoint document libraries; ../shared/reference/dataverse/dataverse.md §10). Its own
+    # authority host and CA, so the Graph sandbox can stand in for both Graph and Entra locally.
     graph_base_url: str = Field(default="https://graph.microsoft.com/v1.0", alias="GRAPH_BASE_URL")
+    graph_authority_host: str = Field(default="https://login.microsoftonline.com", alias="GRAPH_AUTHORITY_HOST")
+    graph_client_id: str | None = Field(default=None, alias="GRAPH_CLIENT_ID")
+    graph_client_secret: SecretStr | None = Field(default=None, alias="GRAPH_CLIENT_SECRET")
+    graph_ca_bundle: str | None = Field(default=None, alias="GRAPH_CA_BUNDLE")  # local sandboxes' CA only
+    graph_request_timeout_seconds: float = Field(default=120.0, gt=0, alias="GRAPH_REQUEST_TIMEOUT_SECONDS")
+    # Simple upload only up to this size (Graph documents 250 MB; 4 MiB is the long-standing safe limit).
+    graph_simple_upload_max_bytes: int = Field(default=4 * 1024 * 1024, ge=0, le=250 * 1024 * 1024,
+                                               alias="GRAPH_SIMPLE_UPLOAD_MAX_BYTES")
+    # Upload-session fragment: a multiple of 320 KiB and under 60 MiB (Graph's rules); 10 MiB by default.
+    graph_upload_fragment_bytes: int = Field(default=32 * 327_680, gt=0, lt=60 * 1024 * 1024,
+                                             multiple_of=327_680, alias="GRAPH_UPLOAD_FRAGMENT_BYTES")
+    sharepoint_site_hostname: str = Field(default="contoso.sharepoint.com", alias="SHAREPOINT_SITE_HOSTNAME")
+    sharepoint_site_path: str = Field(default="/sites/ClioMigration", pattern=r"^/(sites|teams)/[^/]+$",
+                                      alias="SHAREPOINT_SITE_PATH")
+    sharepoint_library: str = Field(default="Documents", min_length=1, alias="SHAREPOINT_LIBRARY")
 
     # Delta pickup (the timer trigger's schedule is read by the host from the same setting).
     delta_pickup_schedule: str = Field(default="0 */15 * * * *", alias="DELTA_PICKUP_SCHEDULE")
     delta_window_hours: int = Field(default=48, ge=1, le=24 * 14, alias="DELTA_WINDOW_HOURS")
 
     @field_validator("clio_api_base_url", "clio_oauth_base_url", "entra_authority_host", "graph_base_url",
-                     "dataverse_url")
+                     "graph_authority_host", "dataverse_url")
     @classmethod
     def _no_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value

@@ -2,14 +2,18 @@
 
 The authority is `<base_url>/<tenant>`; MSAL fetches `<authority>/v2.0/.well-known/openid-configuration`
 (and, unless instance discovery is disabled, `/common/discovery/instance`), then posts the client-credentials
-grant to the discovered token endpoint. The scope must be `<base_url>/.default`; the token's audience is
-`<base_url>` and every /api/data call must come to that host.
+grant to the discovered token endpoint. The scope must be `<resource>/.default`: for Dataverse the resource is
+`<base_url>` (every /api/data call must come to that host); a sandbox standing in for another service names its
+resource in its `Directory` (Graph: `https://graph.microsoft.com`) and mounts `routes(...)` with it.
 """
 from __future__ import annotations
 
 import base64
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,7 +21,25 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandboxes.dataverse.state import DataverseState, state_of
+from sandboxes.clio.clock import SandboxClock
+from sandboxes.dataverse.config import ApplicationUser
+from sandboxes.dataverse.state import state_of
+from sandboxes.dataverse.tokens import TokenIssuer
+
+
+@dataclass(frozen=True)
+class Directory:
+    """What the token endpoints need from the sandbox they are mounted on."""
+    tokens: TokenIssuer
+    clock: SandboxClock
+    users: tuple[ApplicationUser, ...]
+    resource: str | None = None  # the one resource tokens are issued for; None: the sandbox's own origin
+
+    def knows_tenant(self, tenant: str) -> bool:
+        return tenant in {user.tenant_id for user in self.users} or tenant in ("common", "organizations")
+
+
+DirectoryOf = Callable[[Request], Directory]
 
 
 def request_origin(request: Request) -> str:
@@ -32,15 +54,14 @@ def _aad_error(status: int, error: str, code: int, description: str) -> JSONResp
     return JSONResponse(body, status_code=status)
 
 
-def _known_tenant(state: DataverseState, tenant: str) -> bool:
-    return tenant in {user.tenant_id for user in state.config.application_users} or tenant in ("common",
-                                                                                                "organizations")
-
-
-async def openid_configuration(request: Request) -> Response:
-    tenant = request.path_params["tenant"]
+def _dataverse_directory(request: Request) -> Directory:
     state = state_of(request)
-    if not _known_tenant(state, tenant):
+    return Directory(state.tokens, state.clock, tuple(state.config.application_users))
+
+
+async def openid_configuration(request: Request, directory_of: DirectoryOf) -> Response:
+    tenant = request.path_params["tenant"]
+    if not directory_of(request).knows_tenant(tenant):
         return _aad_error(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found.")
     origin = request_origin(request)
     return JSONResponse({
@@ -81,18 +102,18 @@ def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
     return form.get("client_id", ""), form.get("client_secret", "")
 
 
-async def token(request: Request) -> Response:
+async def token(request: Request, directory_of: DirectoryOf) -> Response:
     tenant = request.path_params["tenant"]
-    state = state_of(request)
+    directory = directory_of(request)
     form = dict(parse_qsl((await request.body()).decode()))  # application/x-www-form-urlencoded
     if form.get("grant_type") != "client_credentials":
         return _aad_error(400, "unsupported_grant_type", 70003,
                           "The app requested an unsupported grant type (sandbox: client_credentials only).")
     client_id, secret = _credentials(request, form)
-    if not state.tokens.knows_client(client_id):
+    if not directory.tokens.knows_client(client_id):
         return _aad_error(400, "unauthorized_client", 700016,
                           f"Application with identifier '{client_id}' was not found in the directory '{tenant}'.")
-    user = state.tokens.authenticate(tenant, client_id, secret)
+    user = directory.tokens.authenticate(tenant, client_id, secret)
     if user is None:
         return _aad_error(401, "invalid_client", 7000215,
                           "Invalid client secret provided. Ensure the secret being sent in the request is the "
@@ -100,26 +121,31 @@ async def token(request: Request) -> Response:
                           f"'{client_id}'.")
     scopes = form.get("scope", "").split()
     origin = request_origin(request)
-    # dataverse.md §1: a confidential client asks for `<environment-url>/.default`, and only that.
+    # dataverse.md §1/§10: a confidential client asks for `<resource>/.default` (the environment URL, or Graph's).
     if len(scopes) != 1 or not scopes[0].endswith("/.default"):
         return _aad_error(400, "invalid_scope", 1002012,
                           f"The provided value for scope {' '.join(scopes)} is not valid. Client credential flows "
                           "must have a scope value with /.default suffixed to the resource identifier "
                           "(application ID URI).")
     audience = scopes[0][: -len("/.default")].rstrip("/").lower()
-    if audience != origin:
+    if audience != (directory.resource or origin):
         return _aad_error(400, "invalid_resource", 500011,
                           f"The resource principal named {audience} was not found in the tenant named {tenant}.")
-    issued = state.tokens.issue(user, audience, f"{origin}/{tenant}/v2.0")
-    lifetime = int(issued.expires_at - state.clock.now())
+    issued = directory.tokens.issue(user, audience, f"{origin}/{tenant}/v2.0")
+    lifetime = int(issued.expires_at - directory.clock.now())
     body: dict[str, Any] = {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
                             "access_token": issued.token}
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
-ROUTES = [
-    Route("/common/discovery/instance", instance_discovery, methods=["GET"]),
-    Route("/{tenant}/v2.0/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
-    Route("/{tenant}/discovery/v2.0/keys", keys, methods=["GET"]),
-    Route("/{tenant}/oauth2/v2.0/token", token, methods=["POST"]),
-]
+def routes(directory_of: DirectoryOf) -> list[Route]:
+    return [
+        Route("/common/discovery/instance", instance_discovery, methods=["GET"]),
+        Route("/{tenant}/v2.0/.well-known/openid-configuration",
+              partial(openid_configuration, directory_of=directory_of), methods=["GET"]),
+        Route("/{tenant}/discovery/v2.0/keys", keys, methods=["GET"]),
+        Route("/{tenant}/oauth2/v2.0/token", partial(token, directory_of=directory_of), methods=["POST"]),
+    ]
+
+
+ROUTES = routes(_dataverse_directory)

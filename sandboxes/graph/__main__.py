@@ -1,0 +1,5 @@
+import sys
+
+from sandboxes.graph.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Microsoft Graph client: SharePoint sites, document libraries, folders and resumable uploads."""

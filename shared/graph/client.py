@@ -1,0 +1,219 @@
+"""The Microsoft Graph client for SharePoint document libraries (dataverse.md §10): bearer tokens from Entra ID,
+typed errors with Graph's code, 429 (and 503) `Retry-After` that pauses every sender of the worker, retries for
+transport errors and 5xx; sites, drives, items, folders and deletes. Uploads are in `upload.py`."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from shared.dataverse.client import ThrottleGate, error_of
+from shared.graph.addresses import CONFLICT, item_path, root_path
+from shared.graph.auth import GraphTokens, credential
+from shared.graph.errors import (RETRYABLE, GraphAuthError, GraphConflict, GraphError, GraphNotFound,
+                                 GraphRequestError, GraphServerError, GraphThrottled, GraphTransportError)
+from shared.graph.models import ConflictBehavior, Drive, DriveItem, ItemPage, Site, UploadResult
+from shared.graph.upload import UploadSource, upload
+from shared.retrying import retrying
+from shared.settings import Settings
+
+_MAX_THROTTLED_IN_A_ROW = 30
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), if there is one."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time()) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+class _Released:
+    """Request content that lets go of its bytes once sent. httpx keeps each request in a reference cycle with
+    its response, so plain bytes would stay alive, a fragment per request, until the garbage collector ran."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        data, self._data = self._data, None
+        if data:
+            yield data
+
+
+class GraphClient:
+    def __init__(self, settings: Settings, http: httpx.Client | None = None, tokens: GraphTokens | None = None,
+                 max_attempts: int = 5) -> None:
+        self.settings = settings
+        self.base_url = f"{settings.graph_base_url}/"
+        verify: Any = settings.graph_ca_bundle or True
+        self._http = http or httpx.Client(timeout=httpx.Timeout(settings.graph_request_timeout_seconds),
+                                          verify=verify)
+        self.tokens = tokens or GraphTokens(credential(settings))
+        self.gate = ThrottleGate()
+        self.requests = 0
+        self.max_attempts = max_attempts
+        self.simple_upload_max_bytes = settings.graph_simple_upload_max_bytes
+        self.fragment_bytes = settings.graph_upload_fragment_bytes
+
+    def close(self) -> None:
+        self._http.close()
+        self.tokens.close()
+
+    # -- requests ---------------------------------------------------------------------------------------------
+    def request(self, method: str, path: str, *, json_body: Any = None, content: bytes | None = None,
+                headers: Mapping[str, str] | None = None, params: Mapping[str, str] | None = None,
+                allow: tuple[int, ...] = ()) -> httpx.Response:
+        """One call, retried on transport errors and 5xx; statuses in `allow` are returned rather than raised."""
+        return retrying(lambda: self.send(method, path, json_body=json_body, content=content, headers=headers,
+                                          params=params, allow=allow), RETRYABLE, self.max_attempts)
+
+    def send(self, method: str, path: str, *, authorized: bool = True, json_body: Any = None,
+             content: bytes | None = None, headers: Mapping[str, str] | None = None,
+             params: Mapping[str, str] | None = None, allow: tuple[int, ...] = ()) -> httpx.Response:
+        """One call without retries for transport errors and 5xx (the caller decides); a 401 refreshes the token
+        once; 429, and 503 with Retry-After, wait out Retry-After and go again. `authorized=False` for upload
+        URLs, which are pre-authenticated and may refuse a bearer token."""
+        url = path if path.startswith(("https://", "http://")) else self.base_url + path
+        refreshed, throttled = False, 0
+        while True:
+            self.gate.wait()
+            sent = {"Accept": "application/json", **(headers or {})}
+            if content is not None:
+                sent["Content-Length"] = str(len(content))
+            token = self.tokens.token() if authorized else None
+            if token is not None:
+                sent["Authorization"] = f"Bearer {token}"
+            try:
+                self.requests += 1
+                response = self._http.request(method, url, json=json_body, headers=sent, params=params,
+                                              content=None if content is None else _Released(content))
+            except httpx.TransportError as exc:
+                raise GraphTransportError(f"{method} {self._shown(url)}: {type(exc).__name__}: {exc}") from exc
+            status = response.status_code
+            if status in allow:
+                return response
+            if status == 401 and token is not None and not refreshed:
+                refreshed = True
+                self.tokens.reject(token)
+                continue
+            wait = retry_after(response)
+            if status == 429 or (status == 503 and wait is not None):
+                throttled += 1
+                if throttled >= _MAX_THROTTLED_IN_A_ROW:
+                    raise GraphThrottled(f"{method} {self._shown(url)}: still throttled", status, error_of(response)[0])
+                self.gate.pause(wait if wait is not None else min(60.0, 2.0 ** throttled))
+                continue
+            if status >= 400:
+                raise self._failure(method, url, response)
+            return response
+
+    def _failure(self, method: str, url: str, response: httpx.Response) -> GraphError:
+        code, message = error_of(response)
+        status = response.status_code
+        kind: type[GraphError] = (GraphServerError if status >= 500 else GraphAuthError if status in (401, 403)
+                                  else GraphNotFound if status == 404 else GraphConflict if status == 409
+                                  else GraphRequestError)
+        return kind(" ".join(part for part in (f"{method} {self._shown(url)}: {status}", code, message) if part),
+                    status, code)
+
+    def _shown(self, url: str) -> str:
+        # An upload URL is a credential: it never goes into an error message or a log.
+        return url[len(self.base_url):] if url.startswith(self.base_url) else "<upload session URL>"
+
+    # -- sites, drives, items ---------------------------------------------------------------------------------
+    def site(self, hostname: str, site_path: str) -> Site:
+        """`GET /sites/{hostname}:/sites/{name}` (site_path like `/sites/Legal`)."""
+        return Site.model_validate(self.request("GET", f"sites/{hostname}:{quote(site_path)}").json())
+
+    def drive(self, site_id: str, library: str) -> Drive:
+        """The site's document library named `library` (drive names are unique per site, case-insensitively)."""
+        for entry in self.request("GET", f"sites/{quote(site_id, safe=',')}/drives").json().get("value", []):
+            drive = Drive.model_validate(entry)
+            if drive.name.casefold() == library.casefold():
+                return drive
+        raise GraphNotFound(f"No document library named '{library}' in site {site_id}", 404, "itemNotFound")
+
+    def library(self) -> Drive:
+        """The library the settings name (SHAREPOINT_SITE_HOSTNAME, SHAREPOINT_SITE_PATH, SHAREPOINT_LIBRARY)."""
+        settings = self.settings
+        site = self.site(settings.sharepoint_site_hostname, settings.sharepoint_site_path)
+        return self.drive(site.id, settings.sharepoint_library)
+
+    def root(self, drive_id: str) -> DriveItem:
+        return DriveItem.model_validate(self.request("GET", root_path(drive_id)).json())
+
+    def item(self, drive_id: str, item_id: str) -> DriveItem:
+        return DriveItem.model_validate(self.request("GET", item_path(drive_id, item_id)).json())
+
+    def item_at(self, drive_id: str, path: str, parent_id: str | None = None) -> DriveItem | None:
+        """The item at `a/b/c.pdf` below `parent_id` (the root if None), or None when nothing is there."""
+        names = [name for name in path.split("/") if name]
+        if not names:
+            return self.root(drive_id) if parent_id is None else self.item(drive_id, parent_id)
+        address = root_path(drive_id, *names) if parent_id is None else item_path(drive_id, parent_id, *names)
+        response = self.request("GET", address, allow=(404,))
+        return None if response.status_code == 404 else DriveItem.model_validate(response.json())
+
+    def children(self, drive_id: str, item_id: str, page_size: int | None = None) -> Iterator[DriveItem]:
+        """Every child of a folder, following `@odata.nextLink`."""
+        page = ItemPage.model_validate(self.request(
+            "GET", f"{item_path(drive_id, item_id)}/children",
+            params={"$top": str(page_size)} if page_size else None).json())
+        while True:
+            yield from page.value
+            if not page.next_link:
+                return
+            page = ItemPage.model_validate(self.request("GET", page.next_link).json())
+
+    # -- writes -----------------------------------------------------------------------------------------------
+    def ensure_folder(self, drive_id: str, path: str) -> DriveItem:
+        """The folder at `a/b/c`, creating each missing level; existing folders are reused (idempotent)."""
+        names = [name for name in path.split("/") if name]
+        found = self.item_at(drive_id, "/".join(names))
+        if found is None:
+            found = self.root(drive_id)
+            for name in names:
+                found = self.item_at(drive_id, name, found.id) or self._create_folder(drive_id, found.id, name)
+                self._require_folder(found, path)
+        return self._require_folder(found, path)
+
+    def _create_folder(self, drive_id: str, parent_id: str, name: str) -> DriveItem:
+        body = {"name": name, "folder": {}, CONFLICT: "fail"}
+        response = self.request("POST", f"{item_path(drive_id, parent_id)}/children", json_body=body, allow=(409,))
+        if response.status_code != 409:
+            return DriveItem.model_validate(response.json())
+        existing = self.item_at(drive_id, name, parent_id)  # made by another worker since we looked
+        if existing is None:
+            code, message = error_of(response)
+            raise GraphConflict(f"Creating folder '{name}': {message}", 409, code)
+        return existing
+
+    @staticmethod
+    def _require_folder(item: DriveItem, path: str) -> DriveItem:
+        if not item.is_folder:
+            raise GraphConflict(f"'{item.name}' in '{path}' is a file, not a folder", 409, "nameAlreadyExists")
+        return item
+
+    def upload(self, drive_id: str, folder_id: str, name: str, source: UploadSource, size: int,
+               conflict: ConflictBehavior = "replace") -> UploadResult:
+        """Uploads `size` bytes from `source` as `name` in the folder and verifies the stored size and quickXorHash.
+
+        `source`: a binary file (seekable, or only read once), a callable that opens the source at a byte offset,
+        or an iterable of byte chunks. Up to GRAPH_SIMPLE_UPLOAD_MAX_BYTES it is one PUT; above, an upload session
+        in GRAPH_UPLOAD_FRAGMENT_BYTES fragments, resumed from the session's nextExpectedRanges after a failure
+        and begun again in a new session if the old one is lost (which needs a seekable file or a callable).
+        With `replace` (the default) uploading again to the same name updates the same item.
+        """
+        return upload(self, drive_id, folder_id, name, source, size, conflict)
+
+    def delete(self, drive_id: str, item_id: str) -> bool:
+        """Deletes an item (a folder with everything in it); False if it was already gone."""
+        return self.request("DELETE", item_path(drive_id, item_id), allow=(404,)).status_code != 404
