@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from sandboxes.common import wait_for_termination
 from sandboxes.dataverse.app import create_app, dataverse_state
-from sandboxes.dataverse.config import DEFAULT_TENANT, ApplicationUser, DataverseConfig
+from sandboxes.dataverse.config import ApplicationUser, DataverseConfig, https_identity_arguments
 from sandboxes.dataverse.serve import start_dataverse
 
 
@@ -19,12 +19,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m sandboxes.dataverse", description=__doc__)
     parser.add_argument("--snapshot", help="seed snapshot ({'<entityset>': [rows], '_metadata': {...}})")
     parser.add_argument("--export", help="write the state to this snapshot file on exit")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--tls-dir", help="where to write the CA and server certificate (default: a temp dir)")
-    parser.add_argument("--tenant", default=DEFAULT_TENANT)
-    parser.add_argument("--client-id", default="sandbox-client")
-    parser.add_argument("--client-secret", default="sandbox-secret")
+    https_identity_arguments(parser)
     parser.add_argument("--dop-hint", type=int, default=4)
     parser.add_argument("--key-activation-delay", type=float, default=0.0, help="seconds Pending -> Active")
     return parser.parse_args(argv)

@@ -1,6 +1,7 @@
 """Typed configuration of one Dataverse sandbox instance."""
 from __future__ import annotations
 
+import argparse
 import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -69,3 +70,13 @@ class DataverseConfig(BaseModel):
     fault_seed: int = 0
     signing_secret: str | None = None  # access-token HMAC key; random per instance when None
     entity_definitions_path: str | None = None  # defaults to ../shared/reference/dataverse/… beside the repo
+
+
+def https_identity_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command-line options every HTTPS sandbox with an Entra token endpoint shares."""
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--tls-dir", help="where to write the CA and server certificate (default: a temp dir)")
+    parser.add_argument("--tenant", default=DEFAULT_TENANT)
+    parser.add_argument("--client-id", default="sandbox-client")
+    parser.add_argument("--client-secret", default="sandbox-secret")

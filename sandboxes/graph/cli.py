@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from sandboxes.common import wait_for_termination
-from sandboxes.dataverse.config import DEFAULT_TENANT, ApplicationUser
+from sandboxes.dataverse.config import ApplicationUser, https_identity_arguments
 from sandboxes.graph.app import create_app, graph_state
 from sandboxes.graph.config import GraphConfig, SiteSeed
 from sandboxes.tls import start_https_server
@@ -18,12 +18,7 @@ from sandboxes.tls import start_https_server
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m sandboxes.graph", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--tls-dir", help="where to write the CA and server certificate (default: a temp dir)")
-    parser.add_argument("--tenant", default=DEFAULT_TENANT)
-    parser.add_argument("--client-id", default="sandbox-client")
-    parser.add_argument("--client-secret", default="sandbox-secret")
+    https_identity_arguments(parser)
     parser.add_argument("--site-hostname", default=SiteSeed().hostname)
     parser.add_argument("--site-path", default=SiteSeed().path)
     parser.add_argument("--library", default="Documents")
