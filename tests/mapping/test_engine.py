@@ -60,6 +60,8 @@ def test_a_person_client_becomes_an_account_and_a_contact_with_its_problems_repo
     assert {(line.field, line.severity, line.code) for line in contact.problems} == {
         ("emailaddress1", "warning", "INVALID_EMAIL"), ("birthdate", "error", "BEFORE_1753")}
     assert not contact.loadable and mapped["client_person_to_account"].loadable
+    billing = rows(compiled, "contacts", {**PERSON, "is_bill_recipient": True})["person_to_contact"]
+    assert billing.values["new_billrecipient"] is True  # a company's billing people stay recognisable
 
 
 def test_a_matter_becomes_an_opportunity(compiled: CompiledMap) -> None:
