@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +15,9 @@ import httpx
 from shared.dataverse.auth import TokenSource, credential
 from shared.dataverse.errors import (DataverseAuthError, DataverseRequestError, DataverseServerError,
                                      DataverseThrottled, DataverseTransportError)
+from shared.error_body import error_of
 from shared.retrying import retrying
+from shared.throttle_gate import ThrottleGate
 from shared.settings import Settings
 
 _RETRYABLE = (DataverseServerError, DataverseTransportError)
@@ -36,30 +37,6 @@ def call_headers(caller_object_id: str | None = None, bypass_custom_logic: bool 
     if solution:
         headers["MSCRM.SolutionUniqueName"] = solution
     return headers
-
-
-class ThrottleGate:
-    """Service protection is per user: one 429 pauses every request of this worker until Retry-After passes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._paused_until = 0.0
-        self.throttled = 0
-        self.paused_seconds = 0.0
-
-    def wait(self) -> None:
-        while True:
-            with self._lock:
-                remaining = self._paused_until - time.monotonic()
-            if remaining <= 0:
-                return
-            time.sleep(remaining)
-            self.paused_seconds += remaining
-
-    def pause(self, seconds: float) -> None:
-        with self._lock:
-            self.throttled += 1
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
 class ConcurrencyGate:
@@ -85,18 +62,6 @@ class ConcurrencyGate:
         with self._cond:
             self.limit = max(1, hint)
             self._cond.notify_all()
-
-
-def error_of(response: httpx.Response) -> tuple[str | None, str]:
-    """Dataverse's `{"error": {"code": "0x8004...", "message": ...}}`."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:500] or response.reason_phrase
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):
-        return error.get("code"), str(error.get("message", ""))
-    return None, response.reason_phrase
 
 
 @dataclass

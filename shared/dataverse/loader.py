@@ -6,7 +6,7 @@ write is recorded in the write ledger before the call returns.
   a person edited since is not overwritten unless the Clio side changed too);
 - UpsertMultiple where the table supports it (atomic: a failing request is split in halves until the bad rows
   stand alone, so one bad row never blocks its batch), `$batch` with continue-on-error otherwise;
-- Dataverse calls run in parallel up to the service's `x-ms-dop-hint`; a 429 pauses every sender (client.ThrottleGate);
+- Dataverse calls run in parallel up to the service's `x-ms-dop-hint`; a 429 pauses every sender (shared/throttle_gate.py);
   the chunk size shrinks when Dataverse reports execution-time pressure or time-outs and grows back after.
 """
 from __future__ import annotations

@@ -11,14 +11,15 @@ from urllib.parse import quote
 
 import httpx
 
-from shared.dataverse.client import ThrottleGate, error_of
 from shared.graph.addresses import CONFLICT, item_path, root_path
 from shared.graph.auth import GraphTokens, credential
 from shared.graph.errors import (RETRYABLE, GraphAuthError, GraphConflict, GraphError, GraphNotFound,
                                  GraphRequestError, GraphServerError, GraphThrottled, GraphTransportError)
 from shared.graph.models import ConflictBehavior, Drive, DriveItem, ItemPage, Site, UploadResult
 from shared.graph.upload import UploadSource, upload
+from shared.error_body import error_of
 from shared.retrying import retrying
+from shared.throttle_gate import ThrottleGate
 from shared.settings import Settings
 
 _MAX_THROTTLED_IN_A_ROW = 30
