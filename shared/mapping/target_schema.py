@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.dataverse.schema import PRIMARY_NAME_LENGTH, ColumnSpec, SchemaRequest, TableSpec, attribute_type
+from shared.dataverse.schema import PRIMARY_NAME_LENGTH, ColumnSpec, TableSpec, attribute_type
 from shared.mapping.engine import MappedRow, ReportLine
 from shared.mapping.model import MapFile
 
@@ -32,32 +32,28 @@ class SchemaSnapshot(BaseModel):
     tables: dict[str, TableSchema]  # by entity set
 
     @classmethod
-    def from_definitions(cls, definitions: dict[str, Any], custom: SchemaRequest | None = None,
-                         custom_entity_sets: dict[str, str] | None = None) -> "SchemaSnapshot":
+    def from_definitions(cls, definitions: dict[str, Any]) -> "SchemaSnapshot":
         """Standard tables from an entity-definitions export (entityset, attributes, bindable_navigation,
-        optionsets), plus the custom tables and columns the provisioning request adds."""
+        optionsets)."""
         tables: dict[str, TableSchema] = {}
         for logical, table in definitions.items():
             columns = {name: _column(kind, table.get("optionsets", {})) for name, kind in table["attributes"].items()}
             tables[table["entityset"]] = TableSchema(logical_name=logical, entity_set=table["entityset"],
                                                      columns=columns,
                                                      navigations=dict(table.get("bindable_navigation", {})))
-        snapshot = cls(tables=tables)
-        for column in (custom.columns if custom else []):
-            snapshot._add_column(column, custom_entity_sets or {})
-        return snapshot
+        return cls(tables=tables)
 
     @classmethod
     def for_map(cls, definitions: dict[str, Any], map_file: MapFile) -> "SchemaSnapshot":
         """What the target looks like once the map's own schema is provisioned: the standard tables, the map's
         custom tables, columns and lookups."""
         entity_sets = {table.target.logical_name: table.target.entity_set for table in map_file.tables}
-        snapshot = cls.from_definitions(definitions, None, entity_sets)
+        snapshot = cls.from_definitions(definitions)
         for spec in map_file.target_schema.tables:
             snapshot._add_custom_table(spec, entity_sets)
-        for column in map_file.target_schema.columns:
-            snapshot._add_column(column, entity_sets)
         by_logical = {table.logical_name: table.entity_set for table in snapshot.tables.values()}
+        for column in map_file.target_schema.columns:
+            snapshot._add_column(column, by_logical)
         for lookup in map_file.target_schema.lookups:
             snapshot._add_navigations(by_logical[lookup.table], lookup.navigation, [by_logical[lookup.target]])
         return snapshot
@@ -77,18 +73,13 @@ class SchemaSnapshot(BaseModel):
         known = self.tables[entity_set].navigations.setdefault(navigation, [])
         known.extend(target for target in targets if target not in known)
 
-    def _add_column(self, column: ColumnSpec, entity_sets: dict[str, str]) -> None:
-        table = next((t for t in self.tables.values() if t.logical_name == column.table), None)
-        if table is None:
-            entity_set = entity_sets.get(column.table, f"{column.table}s")
-            table = self.tables[entity_set] = TableSchema(logical_name=column.table, entity_set=entity_set,
-                                                          columns={})
+    def _add_column(self, column: ColumnSpec, by_logical: dict[str, str]) -> None:
+        if column.table not in by_logical:
+            raise ValueError(f"{column.schema_name}: the map neither creates nor finds a table '{column.table}'")
+        table = self.tables[by_logical[column.table]]
         kind = _KINDS[attribute_type(column.type)]
         options = {value for value, _ in column.options} if column.options else None
         table.columns[column.logical_name] = ColumnSchema(kind=kind, max_length=column.max_length, options=options)
-
-    def add_navigation(self, entity_set: str, navigation: str, targets: list[str]) -> None:
-        self.tables[entity_set].navigations[navigation] = targets
 
 
 _KINDS: dict[str, Kind] = {name: name for name in ("String", "Memo", "Integer", "Number", "Money",
