@@ -145,6 +145,9 @@ def test_activities_land_regarding_their_matter(compiled: CompiledMap) -> None:
     assert (meeting.values["scheduledstart"], meeting.values["scheduledend"]) == ("2024-05-06T19:00:00Z",
                                                                                  "2024-05-06T21:00:00Z")
     assert set(rows(compiled, "communications", CALL)) == {"phone_communication_to_phonecall"}
+    assert rows(compiled, "communications", CALL)["phone_communication_to_phonecall"].values == {
+        "subject": "Call with client", "description": "Discussed settlement", "actualstart": "2024-05-07T10:00:00Z",
+        "regardingobjectid_opportunity_phonecall@odata.bind": "/opportunities(new_clioid='21')"}
     email = rows(compiled, "communications", EMAIL)["email_communication_to_email"]
     assert email.values["description"] == "<p>See <i>draft</i></p>"
     note = rows(compiled, "notes", NOTE)["contact_note_to_annotation"]
