@@ -1,6 +1,7 @@
 """A strict local Microsoft Graph v1.0 sandbox (ASGI): the SharePoint slice the document mover uses — sites,
-document libraries, folders, simple upload, resumable upload sessions, delete — with an Entra-compatible token
-endpoint on the same host, resource-unit throttling and fault injection; file bytes are kept on disk.
+document libraries, folders, simple upload, resumable upload sessions, delete, file versions, the library's list
+with its columns and each item's list item fields — with an Entra-compatible token endpoint on the same host,
+resource-unit throttling and fault injection; file bytes (earlier versions' too) are kept on disk.
 
     app = create_app(GraphConfig(application_users=[ApplicationUser(client_id=..., client_secret=...)]))
     state = graph_state(app)              # store (sites, drives, items), sessions, budget, clock, requests

@@ -1,6 +1,7 @@
 """Graph's item addressing below `/drives/{drive-id}/`: `root`, `items/{id}`, either followed by a path between
 colons (`root:/a/b.pdf:`, `items/{id}:/b.pdf:`) and then an action (`/children`, `/content`,
-`/createUploadSession`). Names cannot contain ':' or '/', so the split is unambiguous."""
+`/createUploadSession`, `/versions`, `/listItem`, `/listItem/fields`). Names cannot contain ':' or '/', so the split
+is unambiguous."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,8 @@ from dataclasses import dataclass
 from sandboxes.graph.errors import invalid_request
 from sandboxes.graph.store import Drive, DriveStore, Item
 
-ACTIONS = ("", "children", "content", "createUploadSession")
+ACTIONS = ("", "children", "content", "createUploadSession", "versions", "listItem", "listItem/fields")
+_CANONICAL = {action.casefold(): action for action in ACTIONS}  # Graph's segments are case-insensitive
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,9 @@ def parse_address(rest: str) -> Address:
             raise invalid_request("A path must start with '/'.")
         path = tuple(segment for segment in inner.split("/") if segment)
     action = tail[1:] if tail.startswith("/") else tail
-    if action not in ACTIONS:
+    if action.casefold() not in _CANONICAL:
         raise invalid_request(f"Resource not found for the segment '{action}'.")
-    return Address(item_id, path, action)
+    return Address(item_id, path, _CANONICAL[action.casefold()])
 
 
 def base_item(store: DriveStore, drive: Drive, address: Address) -> Item:

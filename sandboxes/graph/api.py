@@ -10,8 +10,9 @@ from starlette.routing import Route
 from sandboxes.graph.addressing import parse_address
 from sandboxes.graph.content import simple_upload
 from sandboxes.graph.config import GRAPH_RESOURCE
-from sandboxes.graph.errors import GraphError, invalid_request, invalid_token
-from sandboxes.graph.items import create_folder, delete_item, get_item, list_children
+from sandboxes.graph.errors import GraphError, invalid_request, invalid_token, method_not_allowed
+from sandboxes.graph.items import create_folder, delete_item, get_item, list_children, list_versions
+from sandboxes.graph.lists import document_list, get_fields, get_list_item, site_list, update_fields
 from sandboxes.graph.receive import drain
 from sandboxes.graph.render import drive_json, site_json
 from sandboxes.graph.state import GraphState, state_of
@@ -47,7 +48,7 @@ def authenticate(state: GraphState, request: Request) -> str:
 
 
 async def sites(request: Request, state: GraphState) -> Response:
-    """`/sites/{hostname}:/sites/{path}[:]`, `/sites/{site-id}`, either followed by `/drives`."""
+    """`/sites/{hostname}:/sites/{path}[:]`, `/sites/{site-id}`, either followed by `/drives` or `/lists/…`."""
     rest = request.path_params["rest"]
     if ":" in rest.split("/", 1)[0]:
         hostname, _, remainder = rest.partition(":")
@@ -57,6 +58,10 @@ async def sites(request: Request, state: GraphState) -> Response:
         site_id, _, tail = rest.partition("/")
         site = state.store.require_site(site_id)
     tail = tail.strip("/")
+    if tail.startswith("lists/"):
+        return await site_list(request, state, site, tail[len("lists/"):])
+    if request.method != "GET":
+        raise method_not_allowed(request.method)
     if tail == "":
         return JSONResponse(site_json(site))
     if tail == "drives":
@@ -67,6 +72,10 @@ async def sites(request: Request, state: GraphState) -> Response:
 
 async def drives(request: Request, state: GraphState) -> Response:
     drive = state.store.require_drive(request.path_params["drive_id"])
+    if request.path_params["rest"] == "list":
+        if request.method != "GET":
+            raise method_not_allowed(request.method)
+        return document_list(state, drive)
     address = parse_address(request.path_params["rest"])
     route = (request.method, address.action)
     if route == ("PUT", "content"):
@@ -81,7 +90,15 @@ async def drives(request: Request, state: GraphState) -> Response:
         return list_children(request, state, drive, address)
     if route == ("POST", "children"):
         return await create_folder(request, state, drive, address)
-    raise GraphError(405, "invalidRequest", f"{request.method} is not supported here.")
+    if route == ("GET", "versions"):
+        return list_versions(state, drive, address)
+    if route == ("GET", "listItem"):
+        return get_list_item(request, state, drive, address)
+    if route == ("GET", "listItem/fields"):
+        return get_fields(state, drive, address)
+    if route == ("PATCH", "listItem/fields"):
+        return await update_fields(request, state, drive, address)
+    raise method_not_allowed(request.method)
 
 
 async def unknown(request: Request, state: GraphState) -> Response:
@@ -90,7 +107,7 @@ async def unknown(request: Request, state: GraphState) -> Response:
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 ROUTES = [
-    Route("/v1.0/sites/{rest:path}", graph_endpoint(sites), methods=["GET"]),
+    Route("/v1.0/sites/{rest:path}", graph_endpoint(sites), methods=_METHODS),
     Route("/v1.0/drives/{drive_id}/{rest:path}", graph_endpoint(drives), methods=_METHODS),
     Route("/v1.0/{rest:path}", graph_endpoint(unknown), methods=_METHODS),
     Route("/uploads/{session_id}", graph_endpoint(upload_url, authenticated=False),

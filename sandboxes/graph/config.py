@@ -43,6 +43,7 @@ class GraphConfig(BaseModel):
     simple_upload_max_bytes: int = Field(default=250 * MIB, ge=0)
     fragment_max_bytes: int = Field(default=60 * MIB, ge=FRAGMENT_MULTIPLE)  # a fragment must be smaller
     upload_session_lifetime_seconds: float = Field(default=3600.0, gt=0)  # (inferred) extended by each fragment
+    versions_kept: int = Field(default=500, ge=1)  # major versions a file keeps, the current one included
     page_size: int = Field(default=200, ge=1)  # children per page when the request has no $top
     max_page_size: int = Field(default=999, ge=1)
     # SharePoint meters resource units per app per minute: 1 per read, 2 per write or upload (GRAPH throttling).

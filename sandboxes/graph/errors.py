@@ -49,6 +49,10 @@ def invalid_request(message: str) -> GraphError:
     return GraphError(400, "invalidRequest", message)
 
 
+def method_not_allowed(method: str) -> GraphError:
+    return GraphError(405, "invalidRequest", f"{method} is not supported here.")
+
+
 def item_not_found(message: str = "The resource could not be found.") -> GraphError:
     return GraphError(404, "itemNotFound", message)
 

@@ -1,4 +1,4 @@
-"""Reading, listing, creating folders and deleting driveItems."""
+"""Reading driveItems and their versions, listing, creating folders and deleting."""
 from __future__ import annotations
 
 import base64
@@ -11,7 +11,8 @@ from starlette.responses import JSONResponse, Response
 from sandboxes.dataverse.entra import request_origin
 from sandboxes.graph.addressing import Address, resolve
 from sandboxes.graph.errors import GraphError, invalid_request
-from sandboxes.graph.render import item_json
+from sandboxes.graph.receive import json_object
+from sandboxes.graph.render import item_json, version_json
 from sandboxes.graph.state import GraphState
 from sandboxes.graph.store import Drive, conflict_behavior
 
@@ -21,6 +22,16 @@ CONFLICT = "@microsoft.graph.conflictBehavior"
 def get_item(state: GraphState, drive: Drive, address: Address) -> Response:
     with state.store.lock:
         return JSONResponse(item_json(state.store, resolve(state.store, drive, address)))
+
+
+def list_versions(state: GraphState, drive: Drive, address: Address) -> Response:
+    """The file's versions, newest (the current one) first (GRAPH driveitem-list-versions)."""
+    with state.store.lock:
+        item = resolve(state.store, drive, address)
+        if item.is_folder:
+            raise invalid_request("Only a file has versions.")
+        versions = [state.store.current_version(item), *item.versions]
+        return JSONResponse({"value": [version_json(version) for version in versions]})
 
 
 def delete_item(state: GraphState, drive: Drive, address: Address) -> Response:
@@ -51,11 +62,8 @@ def list_children(request: Request, state: GraphState, drive: Drive, address: Ad
 
 
 async def create_folder(request: Request, state: GraphState, drive: Drive, address: Address) -> Response:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise invalid_request("The request body is not valid JSON.") from None
-    if not isinstance(body, dict) or not isinstance(body.get("name"), str) or body.get("folder") != {}:
+    body = await json_object(request)
+    if not isinstance(body.get("name"), str) or body.get("folder") != {}:
         raise invalid_request("A folder needs a 'name' and an empty 'folder' facet.")
     conflict = conflict_behavior(body.get(CONFLICT), "fail")
     with state.store.lock:

@@ -1,11 +1,14 @@
-"""Request bodies streamed to disk chunk by chunk (hashing as they pass), so memory stays flat for any size."""
+"""Request bodies: file bytes streamed to disk chunk by chunk (hashing as they pass), so memory stays flat for any
+size; and JSON bodies."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
 
-from sandboxes.graph.errors import GraphError
+from sandboxes.graph.errors import GraphError, invalid_request
 from shared.graph.quickxor import QuickXorHash
 
 
@@ -37,3 +40,17 @@ async def drain(request: Request) -> None:
             pass
     except (RuntimeError, ClientDisconnect):  # already read, or the client is gone
         pass
+
+
+async def json_object(request: Request, optional: bool = False) -> dict[str, Any]:
+    """The body as a JSON object, else 400 invalidRequest; with `optional`, no body at all reads as `{}`."""
+    raw = await request.body()
+    if optional and not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise invalid_request("The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise invalid_request("The request body must be a JSON object.")
+    return body

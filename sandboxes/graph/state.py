@@ -33,7 +33,7 @@ class GraphState:
         self.clock = SandboxClock()
         self._owns_storage = config.storage_dir is None
         self.storage_dir = Path(config.storage_dir or tempfile.mkdtemp(prefix="graph-sandbox-"))
-        self.store = DriveStore(self.storage_dir, self.clock)
+        self.store = DriveStore(self.storage_dir, self.clock, config.versions_kept)
         for seed in config.sites:
             self.store.add_site(seed)
         self.tokens = TokenIssuer(config.application_users, self.clock, config.access_token_lifetime_seconds,

@@ -1,5 +1,9 @@
 """Sites, document libraries (drives) and their items. File bytes live in files on disk, never in memory: a new
-file's bytes are written to a staging file as they arrive and moved into place when complete."""
+file's bytes are written to a staging file as they arrive and moved into place when complete.
+
+Every edit of an item, its content or its list item fields, makes a new major version, as SharePoint does with
+versioning on (a library's default); a file keeps its earlier versions' bytes in files of their own, up to
+`versions_kept` versions in all (SharePoint's default limit is 500)."""
 from __future__ import annotations
 
 import base64
@@ -8,11 +12,13 @@ import re
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from sandboxes.clio.clock import SandboxClock
+from sandboxes.graph.columns import FILE_NAME, DocumentList, FieldValue
 from sandboxes.graph.config import SiteSeed
 from sandboxes.graph.errors import invalid_request, item_not_found, name_already_exists
 
@@ -38,6 +44,15 @@ class Drive:
     site_id: str
     root_id: str
     created: float
+    list_id: str  # the list behind the library
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int  # shown as "{number}.0"
+    modified: float
+    size: int
+    path: Path  # its bytes
 
 
 @dataclass
@@ -52,8 +67,11 @@ class Item:
     size: int = 0
     quick_xor_hash: str | None = None
     tag: str = field(default_factory=lambda: str(uuid.uuid4()).upper())  # the GUID in eTag and cTag
-    version: int = 1
+    version: int = 1  # the current major version, also in the eTag
     content_version: int = 1
+    list_item_id: int | None = None  # None for a drive's root, which is no list item
+    fields: dict[str, FieldValue] = field(default_factory=dict)  # the list item's values set by clients
+    versions: list[Version] = field(default_factory=list)  # earlier versions of a file, newest first
 
 
 def new_item_id() -> str:
@@ -75,15 +93,17 @@ def conflict_behavior(value: str | None, default: Conflict) -> Conflict:
 
 
 class DriveStore:
-    def __init__(self, directory: Path, clock: SandboxClock) -> None:
+    def __init__(self, directory: Path, clock: SandboxClock, versions_kept: int = 500) -> None:
         self.directory = directory
         self.clock = clock
+        self.versions_kept = versions_kept
         self.lock = threading.RLock()
         self.sites: dict[str, Site] = {}
         self.drives: dict[str, Drive] = {}
+        self.lists: dict[str, DocumentList] = {}
         self.items: dict[str, Item] = {}
         self._children: dict[str, dict[str, str]] = {}  # parent id -> case-folded name -> child id
-        for sub in ("items", "incoming", "sessions"):
+        for sub in ("items", "incoming", "sessions", "versions"):
             (directory / sub).mkdir(parents=True, exist_ok=True)
 
     # --- sites and drives ---------------------------------------------------------------------------------
@@ -96,7 +116,9 @@ class DriveStore:
             drive_id = "b!" + base64.urlsafe_b64encode(secrets.token_bytes(48)).decode()
             root = Item(new_item_id(), drive_id, "root", None, True, now, now)
             self._add(root)
-            self.drives[drive_id] = Drive(drive_id, library, site.id, root.id, now)
+            document_list = DocumentList(str(uuid.uuid4()), drive_id, now)
+            self.lists[document_list.id] = document_list
+            self.drives[drive_id] = Drive(drive_id, library, site.id, root.id, now, document_list.id)
             site.drive_ids.append(drive_id)
         return site
 
@@ -111,6 +133,16 @@ class DriveStore:
         if site is None:
             raise item_not_found("Requested site could not be found")
         return site
+
+    def require_list(self, site: Site, reference: str) -> DocumentList:
+        """One of the site's lists by id or by title (as Graph allows both)."""
+        for drive in (self.drives[drive_id] for drive_id in site.drive_ids):
+            if reference.casefold() in (drive.list_id, drive.name.casefold()):
+                return self.lists[drive.list_id]
+        raise item_not_found("The list could not be found.")
+
+    def list_of(self, drive: Drive) -> DocumentList:
+        return self.lists[drive.list_id]
 
     def require_drive(self, drive_id: str) -> Drive:
         drive = self.drives.get(drive_id)
@@ -158,6 +190,9 @@ class DriveStore:
     def content_path(self, item: Item) -> Path:
         return self.directory / "items" / item.id
 
+    def current_version(self, item: Item) -> Version:
+        return Version(item.version, item.modified, item.size, self.content_path(item))
+
     def staging_path(self) -> Path:
         return self.directory / "incoming" / uuid.uuid4().hex
 
@@ -196,11 +231,48 @@ class DriveStore:
 
     def replace_content(self, item: Item, staged: Path, size: int, quick_xor_hash: str) -> None:
         with self.lock:
+            self._new_version(item, os.replace)
             os.replace(staged, self.content_path(item))
             item.size, item.quick_xor_hash = size, quick_xor_hash
-            item.modified = self.clock.now()
-            item.version += 1
             item.content_version += 1
+
+    def update_fields(self, item: Item, values: dict[str, FieldValue]) -> None:
+        """Sets list item fields (None clears one) whose values are already checked; FileLeafRef renames."""
+        with self.lock:
+            values = dict(values)
+            if FILE_NAME in values:
+                self._rename(item, str(values.pop(FILE_NAME)))
+            for name, value in values.items():
+                if value is None:
+                    item.fields.pop(name, None)
+                else:
+                    item.fields[name] = value
+            self._new_version(item, os.link)
+
+    def _rename(self, item: Item, name: str) -> None:
+        check_name(name)
+        assert item.parent_id is not None
+        existing = self.child(self.items[item.parent_id], name)
+        if existing is not None and existing is not item:
+            raise name_already_exists(name)
+        siblings = self._children[item.parent_id]
+        siblings.pop(item.name.casefold())
+        siblings[name.casefold()] = item.id
+        item.name = name
+
+    def _new_version(self, item: Item, keep: Callable[[Path, Path], None]) -> None:
+        """The current version goes into the file's history, its bytes moved away by `keep` (os.replace) when new
+        content follows, or linked (os.link: no copy) when they stay current; then a new version begins."""
+        if not item.is_folder:
+            kept = Version(item.version, item.modified, item.size,
+                           self.directory / "versions" / f"{item.id}.{item.version}")
+            keep(self.content_path(item), kept.path)
+            item.versions.insert(0, kept)
+            for dropped in item.versions[self.versions_kept - 1:]:
+                dropped.path.unlink(missing_ok=True)
+            del item.versions[self.versions_kept - 1:]
+        item.version += 1
+        item.modified = self.clock.now()
 
     def delete(self, item: Item) -> None:
         with self.lock:
@@ -211,11 +283,14 @@ class DriveStore:
             self._children.pop(item.id, None)
             self.items.pop(item.id, None)
             self.content_path(item).unlink(missing_ok=True)
+            for version in item.versions:
+                version.path.unlink(missing_ok=True)
 
     def _add(self, item: Item) -> None:
         self.items[item.id] = item
         if item.parent_id is not None:
             self._children.setdefault(item.parent_id, {})[item.name.casefold()] = item.id
+            item.list_item_id = self.list_of(self.drives[item.drive_id]).next_item_id()
 
     def _place(self, parent: Item, name: str, conflict: Conflict) -> tuple[str, Item | None]:
         """The name to create under `parent` and the item it replaces, per @microsoft.graph.conflictBehavior."""

@@ -22,7 +22,7 @@ from sandboxes.graph.addressing import Address, resolve, resolve_parent
 from sandboxes.graph.config import FRAGMENT_MULTIPLE
 from sandboxes.graph.errors import GraphError, injected, invalid_request
 from sandboxes.graph.items import CONFLICT
-from sandboxes.graph.receive import receive_into
+from sandboxes.graph.receive import json_object, receive_into
 from sandboxes.graph.render import item_json, iso
 from sandboxes.graph.sessions import UploadSession
 from sandboxes.graph.state import GraphState
@@ -33,7 +33,7 @@ _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
 
 async def create_session(request: Request, state: GraphState, drive: Drive, address: Address) -> Response:
-    body = await _optional_json(request)
+    body = await json_object(request, optional=True)
     if set(body) - {"item", "deferCommit"} or not isinstance(body.get("item", {}), dict):
         raise invalid_request("Upload session properties must be wrapped in an 'item' object.")
     if body.get("deferCommit"):
@@ -131,19 +131,6 @@ def _complete(state: GraphState, session: UploadSession) -> Response:
 
 def _status(session: UploadSession) -> dict[str, Any]:
     return {"expirationDateTime": iso(session.expires), "nextExpectedRanges": session.next_expected_ranges()}
-
-
-async def _optional_json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = await request.json()
-    except ValueError:
-        raise invalid_request("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise invalid_request("The request body must be a JSON object.")
-    return body
 
 
 class DroppedAnswer(Response):

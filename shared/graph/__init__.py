@@ -1,1 +1,2 @@
-"""The Microsoft Graph client: SharePoint sites, document libraries, folders and resumable uploads."""
+"""The Microsoft Graph client: SharePoint sites, document libraries, folders, resumable uploads, file versions,
+library columns and list item fields."""

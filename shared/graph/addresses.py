@@ -6,6 +6,14 @@ from urllib.parse import quote
 CONFLICT = "@microsoft.graph.conflictBehavior"
 
 
+def site_id_path(site_id: str) -> str:
+    return f"sites/{quote(site_id, safe=',')}"
+
+
+def list_path(site_id: str, list_id: str) -> str:
+    return f"{site_id_path(site_id)}/lists/{quote(list_id, safe='')}"
+
+
 def drive_path(drive_id: str) -> str:
     return f"drives/{quote(drive_id, safe='')}"
 

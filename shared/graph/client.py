@@ -1,21 +1,24 @@
 """The Microsoft Graph client for SharePoint document libraries (dataverse.md §10): bearer tokens from Entra ID,
 typed errors with Graph's code, 429 (and 503) `Retry-After` that pauses every sender of the worker, retries for
-transport errors and 5xx; sites, drives, items, folders and deletes. Uploads are in `upload.py`."""
+transport errors and 5xx; sites, drives, items, folders, deletes and file versions; the list behind a library, its
+text columns and each file's list item fields. Uploads are in `upload.py`."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+from pydantic import BaseModel
 
-from shared.graph.addresses import CONFLICT, item_path, root_path
+from shared.graph.addresses import CONFLICT, drive_path, item_path, list_path, root_path, site_id_path
 from shared.graph.auth import GraphTokens, credential
 from shared.graph.errors import (RETRYABLE, GraphAuthError, GraphConflict, GraphError, GraphNotFound,
                                  GraphRequestError, GraphServerError, GraphThrottled, GraphTransportError)
-from shared.graph.models import ConflictBehavior, Drive, DriveItem, ItemPage, Site, UploadResult
+from shared.graph.models import (ColumnDefinition, ConflictBehavior, DocumentList, Drive, DriveItem,
+                                 DriveItemVersion, FieldValue, Library, Page, Site, UploadResult)
 from shared.graph.upload import UploadSource, upload
 from shared.error_body import error_of
 from shared.retrying import retrying
@@ -23,6 +26,7 @@ from shared.throttle_gate import ThrottleGate
 from shared.settings import Settings
 
 _MAX_THROTTLED_IN_A_ROW = 30
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -136,17 +140,19 @@ class GraphClient:
 
     def drive(self, site_id: str, library: str) -> Drive:
         """The site's document library named `library` (drive names are unique per site, case-insensitively)."""
-        for entry in self.request("GET", f"sites/{quote(site_id, safe=',')}/drives").json().get("value", []):
+        for entry in self._values(f"{site_id_path(site_id)}/drives"):
             drive = Drive.model_validate(entry)
             if drive.name.casefold() == library.casefold():
                 return drive
         raise GraphNotFound(f"No document library named '{library}' in site {site_id}", 404, "itemNotFound")
 
-    def library(self) -> Drive:
-        """The library the settings name (SHAREPOINT_SITE_HOSTNAME, SHAREPOINT_SITE_PATH, SHAREPOINT_LIBRARY)."""
+    def library(self) -> Library:
+        """The library the settings name (SHAREPOINT_SITE_HOSTNAME, SHAREPOINT_SITE_PATH, SHAREPOINT_LIBRARY): the
+        drive, with its site in `.site`."""
         settings = self.settings
         site = self.site(settings.sharepoint_site_hostname, settings.sharepoint_site_path)
-        return self.drive(site.id, settings.sharepoint_library)
+        drive = self.drive(site.id, settings.sharepoint_library)
+        return Library.model_validate({**drive.model_dump(), "site": site})
 
     def root(self, drive_id: str) -> DriveItem:
         return DriveItem.model_validate(self.request("GET", root_path(drive_id)).json())
@@ -164,37 +170,96 @@ class GraphClient:
         return None if response.status_code == 404 else DriveItem.model_validate(response.json())
 
     def children(self, drive_id: str, item_id: str, page_size: int | None = None) -> Iterator[DriveItem]:
-        """Every child of a folder, following `@odata.nextLink`."""
-        page = ItemPage.model_validate(self.request(
-            "GET", f"{item_path(drive_id, item_id)}/children",
-            params={"$top": str(page_size)} if page_size else None).json())
+        """Every child of a folder."""
+        params = {"$top": str(page_size)} if page_size else None
+        for entry in self._values(f"{item_path(drive_id, item_id)}/children", params):
+            yield DriveItem.model_validate(entry)
+
+    def versions(self, drive_id: str, item_id: str) -> list[DriveItemVersion]:
+        """A file's versions, newest (the current one) first."""
+        return [DriveItemVersion.model_validate(entry)
+                for entry in self._values(f"{item_path(drive_id, item_id)}/versions")]
+
+    def _values(self, path: str, params: Mapping[str, str] | None = None) -> Iterator[dict[str, Any]]:
+        """The entries of a collection, page after page (following `@odata.nextLink`)."""
+        page = Page.model_validate(self.request("GET", path, params=params).json())
         while True:
             yield from page.value
             if not page.next_link:
                 return
-            page = ItemPage.model_validate(self.request("GET", page.next_link).json())
+            page = Page.model_validate(self.request("GET", page.next_link).json())
+
+    # -- the library's list, its columns, list item fields ----------------------------------------------------
+    def document_list(self, drive_id: str) -> DocumentList:
+        """The list behind a document library (its id addresses the library's columns)."""
+        return DocumentList.model_validate(self.request("GET", f"{drive_path(drive_id)}/list").json())
+
+    def columns(self, site_id: str, list_id: str) -> list[ColumnDefinition]:
+        return [ColumnDefinition.model_validate(entry)
+                for entry in self._values(f"{list_path(site_id, list_id)}/columns")]
+
+    def ensure_text_columns(self, site_id: str, list_id: str,
+                            names: Mapping[str, int]) -> dict[str, ColumnDefinition]:
+        """Single-line text columns `name -> max length` on the list, each created if missing (idempotent; one made
+        by another worker meanwhile is taken as found). A column of that name but another type, another case or
+        a smaller max length cannot hold the values: GraphConflict."""
+        found = {column.name.casefold(): column for column in self.columns(site_id, list_id)}
+        columns: dict[str, ColumnDefinition] = {}
+        for name, max_length in names.items():
+            column = found.get(name.casefold()) or self._create_text_column(site_id, list_id, name, max_length)
+            columns[name] = _require_text_column(column, name, max_length)
+        return columns
+
+    def _create_text_column(self, site_id: str, list_id: str, name: str, max_length: int) -> ColumnDefinition:
+        def made_meanwhile() -> ColumnDefinition | None:
+            return next((c for c in self.columns(site_id, list_id) if c.name.casefold() == name.casefold()), None)
+
+        body = {"name": name, "displayName": name, "text": {"maxLength": max_length}}
+        return self._create(f"{list_path(site_id, list_id)}/columns", body, ColumnDefinition, made_meanwhile,
+                            f"column '{name}'")
+
+    def set_fields(self, drive_id: str, item_id: str, fields: Mapping[str, FieldValue]) -> dict[str, Any]:
+        """Sets the item's list item fields (column name -> value; None clears one), all or none; returns every
+        field the item now has. SharePoint makes a new version of the file for it."""
+        response = self.request("PATCH", f"{item_path(drive_id, item_id)}/listItem/fields", json_body=dict(fields))
+        return dict(response.json())
+
+    def fields(self, drive_id: str, item_id: str) -> dict[str, Any]:
+        """The item's list item fields: the built-in ones (FileLeafRef, Created, ...) and those set."""
+        return dict(self.request("GET", f"{item_path(drive_id, item_id)}/listItem/fields").json())
 
     # -- writes -----------------------------------------------------------------------------------------------
-    def ensure_folder(self, drive_id: str, path: str) -> DriveItem:
-        """The folder at `a/b/c`, creating each missing level; existing folders are reused (idempotent)."""
+    def ensure_folder(self, drive_id: str, path: str,
+                      before_create: Callable[[str], None] | None = None) -> DriveItem:
+        """The folder at `a/b/c`, creating each missing level; existing folders are reused (idempotent).
+        `before_create(level path)` is called before each level is created (e.g. to record it for a rollback)."""
         names = [name for name in path.split("/") if name]
         found = self.item_at(drive_id, "/".join(names))
         if found is None:
             found = self.root(drive_id)
-            for name in names:
-                found = self.item_at(drive_id, name, found.id) or self._create_folder(drive_id, found.id, name)
+            for depth, name in enumerate(names, 1):
+                existing = self.item_at(drive_id, name, found.id)
+                if existing is None and before_create is not None:
+                    before_create("/".join(names[:depth]))
+                found = existing or self._create_folder(drive_id, found.id, name)
                 self._require_folder(found, path)
         return self._require_folder(found, path)
 
     def _create_folder(self, drive_id: str, parent_id: str, name: str) -> DriveItem:
         body = {"name": name, "folder": {}, CONFLICT: "fail"}
-        response = self.request("POST", f"{item_path(drive_id, parent_id)}/children", json_body=body, allow=(409,))
+        return self._create(f"{item_path(drive_id, parent_id)}/children", body, DriveItem,
+                            lambda: self.item_at(drive_id, name, parent_id), f"folder '{name}'")
+
+    def _create(self, path: str, body: dict[str, Any], model: type[_Model],
+                made_meanwhile: Callable[[], _Model | None], what: str) -> _Model:
+        """POSTs `body`; on 409 the one another worker made since we looked, if `made_meanwhile` finds it."""
+        response = self.request("POST", path, json_body=body, allow=(409,))
         if response.status_code != 409:
-            return DriveItem.model_validate(response.json())
-        existing = self.item_at(drive_id, name, parent_id)  # made by another worker since we looked
+            return model.model_validate(response.json())
+        existing = made_meanwhile()
         if existing is None:
             code, message = error_of(response)
-            raise GraphConflict(f"Creating folder '{name}': {message}", 409, code)
+            raise GraphConflict(f"Creating {what}: {message}", 409, code)
         return existing
 
     @staticmethod
@@ -218,3 +283,16 @@ class GraphClient:
     def delete(self, drive_id: str, item_id: str) -> bool:
         """Deletes an item (a folder with everything in it); False if it was already gone."""
         return self.request("DELETE", item_path(drive_id, item_id), allow=(404,)).status_code != 404
+
+
+def _require_text_column(column: ColumnDefinition, name: str, max_length: int) -> ColumnDefinition:
+    text = column.text
+    if column.name != name:
+        problem = f"is named '{column.name}'"  # field names are matched exactly
+    elif text is None:
+        problem = "is not a text column"
+    elif not text.allow_multiple_lines and (text.max_length or 0) < max_length:
+        problem = f"holds at most {text.max_length} characters, not {max_length}"
+    else:
+        return column
+    raise GraphConflict(f"The library's column '{name}' {problem}", 409, "nameAlreadyExists")

@@ -1,12 +1,14 @@
-"""Pydantic models at the Graph boundary: sites, drives, driveItems, upload sessions, and what an upload reports."""
+"""Pydantic models at the Graph boundary: sites, drives, driveItems and their versions, upload sessions, what an
+upload reports, and the list behind a library with its columns."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
 ConflictBehavior = Literal["fail", "replace", "rename"]
+FieldValue = Union[str, int, float, None]  # a list item field's value; None clears it
 
 
 class _GraphModel(BaseModel):
@@ -27,6 +29,11 @@ class Drive(_GraphModel):
     web_url: str | None = Field(default=None, alias="webUrl")
 
 
+class Library(Drive):
+    """A document library with the site it belongs to."""
+    site: Site
+
+
 class Hashes(_GraphModel):
     quick_xor_hash: str | None = Field(default=None, alias="quickXorHash")
     sha256_hash: str | None = Field(default=None, alias="sha256Hash")  # OneDrive personal only
@@ -43,6 +50,7 @@ class FolderFacet(_GraphModel):
 
 class ItemReference(_GraphModel):
     drive_id: str | None = Field(default=None, alias="driveId")
+    site_id: str | None = Field(default=None, alias="siteId")
     id: str | None = None
     path: str | None = None
 
@@ -65,9 +73,38 @@ class DriveItem(_GraphModel):
         return self.folder is not None
 
 
-class ItemPage(_GraphModel):
-    value: list[DriveItem]
+class Page(_GraphModel):
+    """One page of a collection; `@odata.nextLink` leads to the next."""
+    value: list[dict[str, Any]]
     next_link: str | None = Field(default=None, alias="@odata.nextLink")
+
+
+class DriveItemVersion(_GraphModel):
+    id: str  # "1.0", "2.0", ...
+    last_modified: datetime | None = Field(default=None, alias="lastModifiedDateTime")
+    size: int = 0
+
+
+class DocumentList(_GraphModel):
+    """The SharePoint list behind a document library."""
+    id: str
+    name: str | None = None
+    display_name: str | None = Field(default=None, alias="displayName")
+    web_url: str | None = Field(default=None, alias="webUrl")
+    parent: ItemReference | None = Field(default=None, alias="parentReference")
+
+
+class TextColumn(_GraphModel):
+    max_length: int | None = Field(default=None, alias="maxLength")
+    allow_multiple_lines: bool = Field(default=False, alias="allowMultipleLines")
+
+
+class ColumnDefinition(_GraphModel):
+    id: str | None = None
+    name: str
+    display_name: str | None = Field(default=None, alias="displayName")
+    read_only: bool = Field(default=False, alias="readOnly")
+    text: TextColumn | None = None  # set only on text columns
 
 
 class UploadSession(_GraphModel):
