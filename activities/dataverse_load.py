@@ -12,7 +12,7 @@ from shared.blobs import container
 from shared.dataverse.loader import AdaptiveSize, LoadRow, TableLoader, TableTarget
 from shared.dataverse.shared_client import shared_dataverse_client
 from shared.ledger import WriteLedger
-from shared.mapping.approval import ApprovedMap, MapNotApproved
+from shared.mapping.approval import MapNotApproved, read_approved_map
 from shared.settings import get_settings
 
 bp = df.Blueprint()
@@ -31,7 +31,7 @@ def load_dataverse_rows(payload: dict) -> dict:
     request = LoadRequest.model_validate(payload)
     settings = get_settings()
     raw = container(settings.raw_container)
-    approved = ApprovedMap.model_validate_json(raw.download_blob(request.approved_map_blob).readall()).verify()
+    approved = read_approved_map(raw, request.approved_map_blob)
     lines = [json.loads(line) for line in raw.download_blob(request.rows_blob).readall().decode().splitlines()
              if line.strip()]
     stale = sorted({v.rsplit("@", 1)[-1] for line in lines for v in line.get("lineage", {}).values()}

@@ -41,6 +41,7 @@ class LedgerWrite:
     dataverse_id: str | None = None
     version: str | None = None
     before_image: dict[str, Any] | None = None
+    target: str | None = None  # where a non-Dataverse write went (a SharePoint path)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class LedgerRow:
     written_at: datetime | None = None
     before_image: dict[str, Any] | None = None
     writes: int = 0
+    target: str | None = None
 
 
 @dataclass
@@ -81,7 +83,8 @@ class WriteLedger:
         now = datetime.now(timezone.utc)
         page_id = f"{now.strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:8]}"
         rows = [{"k": w.key, "id": w.dataverse_id, "a": w.action, "o": w.origin, "h": w.content_hash,
-                 "v": w.version, **({"b": w.before_image} if w.before_image is not None else {})} for w in writes]
+                 "v": w.version, **({"b": w.before_image} if w.before_image is not None else {}),
+                 **({"t": w.target} if w.target is not None else {})} for w in writes]
         text = json.dumps(rows, separators=(",", ":"))
         entity: dict[str, Any] = {"PartitionKey": self.partition, "RowKey": page_id, "Batch": batch,
                                   "WrittenAt": now, "Rows": len(writes)}
@@ -106,6 +109,7 @@ class WriteLedger:
                 if row.before_image is None and "b" in write:
                     row.before_image = write["b"]
                 row.content_hash, row.batch, row.written_at = write["h"], page.batch, page.written_at
+                row.target = write.get("t", row.target)
                 if write["a"] != "intent":
                     row.dataverse_id, row.version, row.last_action = write["id"], write["v"], write["a"]
                     row.writes += 1

@@ -8,6 +8,7 @@ the local sandboxes.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,17 @@ class Settings(BaseSettings):
     sharepoint_site_path: str = Field(default="/sites/ClioMigration", pattern=r"^/(sites|teams)/[^/]+$",
                                       alias="SHAREPOINT_SITE_PATH")
     sharepoint_library: str = Field(default="Documents", min_length=1, alias="SHAREPOINT_LIBRARY")
+
+    # Documents (issue 6): what moves, in what batches, and when downloads may spend the Clio budget
+    document_max_bytes: int = Field(default=250 * 1024 ** 3, ge=0, alias="DOCUMENT_MAX_BYTES")  # SharePoint: 250 GB
+    document_versions: Literal["latest", "all"] = Field(default="latest", alias="DOCUMENT_VERSIONS")
+    documents_per_batch: int = Field(default=25, ge=1, le=1000, alias="DOCUMENTS_PER_BATCH")
+    document_batch_max_bytes: int = Field(default=2 * 1024 ** 3, ge=1, alias="DOCUMENT_BATCH_MAX_BYTES")
+    document_parallel_batches: int = Field(default=4, ge=1, le=64, alias="DOCUMENT_PARALLEL_BATCHES")
+    documents_off_peak_only: bool = Field(default=True, alias="DOCUMENTS_OFF_PEAK_ONLY")
+    # overrides the region's peak hours (clio.md §3), e.g. "04-19 America/Los_Angeles" or "08-18 Europe/London daily"
+    clio_peak_hours: str | None = Field(default=None, pattern=r"^(\d{1,2}-\d{1,2} [A-Za-z_/+-]+( daily)?)?$",
+                                        alias="CLIO_PEAK_HOURS")
 
     # Delta pickup (the timer trigger's schedule is read by the host from the same setting).
     delta_pickup_schedule: str = Field(default="0 */15 * * * *", alias="DELTA_PICKUP_SCHEDULE")

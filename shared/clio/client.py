@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -22,6 +23,7 @@ from shared.clio.pacing import RateLimitPacer
 from shared.retrying import PerProcess, retrying
 from shared.settings import Settings
 
+VERSION_FIELDS = "id,uuid,filename,size,version_number,content_type,received_at,fully_uploaded,created_at,updated_at"
 _RETRYABLE = (ClioTransportError, ClioServerError, ClioMalformedResponse)
 _MAX_429_IN_A_ROW = 20
 
@@ -153,6 +155,17 @@ class ClioClient:
             url = raw.page.meta.paging.next
 
     # -- documents --------------------------------------------------------------------------------------------
+    def document_versions(self, document_id: int) -> list[dict[str, Any]]:
+        """Every version of a document (`GET /documents/{id}/versions.json`, all pages), oldest first."""
+        url: str | None = str(httpx.URL(self.url(f"/documents/{document_id}/versions.json"),
+                                        params={"fields": VERSION_FIELDS, "limit": "200"}))
+        versions: list[dict[str, Any]] = []
+        while url:
+            page = self.fetch_page(url).page
+            versions.extend(page.data)
+            url = page.meta.paging.next
+        return sorted(versions, key=lambda v: (v.get("version_number") or 0, v.get("id") or 0))
+
     @contextmanager
     def download(self, document_id: int, version_id: int | None = None) -> Iterator[httpx.Response]:
         """Stream a document version: the API answers 303 to a pre-signed URL, fetched without our token."""

@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import datetime
 
+from azure.storage.blob import ContainerClient
 from pydantic import BaseModel, Field
 
 from shared.mapping.model import MapFile
@@ -44,3 +45,8 @@ def approve(map_file: MapFile, approved_by: str, at: datetime, note: str | None 
         raise ValueError("the approval time needs a time zone")
     return ApprovedMap(approval=MapApproval(map_version=map_file.version, content_hash=content_hash(map_file),
                                             approved_by=approved_by, approved_at=at, note=note), map=map_file)
+
+
+def read_approved_map(raw: ContainerClient, blob: str) -> MapFile:
+    """The approved map stored at `blob`, checked against what was approved."""
+    return ApprovedMap.model_validate_json(raw.download_blob(blob).readall()).verify()

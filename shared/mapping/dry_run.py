@@ -3,7 +3,6 @@ accounts for every source record — loadable, kept out by an error, or matched 
 the rows the loader would send, a JSON report and a readable HTML page."""
 from __future__ import annotations
 
-import html
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -11,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shared.html_report import page, table
 from shared.mapping.engine import CompiledMap, MappedRow, ReportLine
 from shared.mapping.target_schema import SchemaSnapshot, validate
 from shared.mapping.users import UserResolution
@@ -114,30 +114,21 @@ def reports(result: DryRun) -> tuple[dict[str, Any], str, str]:
     return summary, json.dumps(report, ensure_ascii=False, indent=1, default=str), _html(summary, result.lines)
 
 
-def _table(headers: list[str], rows: Iterable[Iterable[Any]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def _html(summary: dict[str, Any], lines: list[ReportLine]) -> str:
-    resources = _table(["Clio resource", "records", "loadable", "kept out (error)", "no rule", "reference data",
+    resources = table(["Clio resource", "records", "loadable", "kept out (error)", "no rule", "reference data",
                         "all accounted"],
                        ([name, t["source"], t["loadable"], t["errors"], t["not_mapped"], t["referenced"],
                          "yes" if t["accounted"] else "NO"] for name, t in summary["resources"].items()))
-    used_for = _table(["Clio resource", "used for"], summary["references"].items())
-    users = _table(["Clio user", "email", "why no owner", "records go to"],
+    used_for = table(["Clio resource", "used for"], summary["references"].items())
+    users = table(["Clio user", "email", "why no owner", "records go to"],
                    ([u["name"], u["email"], u["reason"], summary["users"]["fallback_owner"] or "nobody (error)"]
                     for u in summary["users"]["unmatched"]))
     shown = lines[:_HTML_LINES]
-    problems = _table(["severity", "code", "resource", "Clio id", "map row", "field", "what"],
+    problems = table(["severity", "code", "resource", "Clio id", "map row", "field", "what"],
                       ([l.severity, l.code, l.resource, l.source_id, l.table, l.field, l.message] for l in shown))
     more = f"<p>{len(lines) - len(shown)} more lines in report.json.</p>" if len(lines) > len(shown) else ""
-    style = ("body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;margin:1rem 0}"
-             "td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#f3f3f3}")
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Dry run — map {summary['map_version']}"
-            f"</title><style>{style}</style></head><body><h1>Dry run, map {summary['map_version']}</h1>"
-            f"<p>No record was written. Every Clio record is loadable, kept out by an error, matched by no rule, "
-            f"or reference data the map uses otherwise.</p><h2>Records</h2>{resources}"
-            f"<h2>Reference data</h2>{used_for}<h2>Users without an enabled Dynamics user</h2>{users}"
-            f"<h2>Problems</h2>{problems}{more}</body></html>")
+    return page(f"Dry run, map {summary['map_version']}",
+                f"<p>No record was written. Every Clio record is loadable, kept out by an error, matched by no "
+                f"rule, or reference data the map uses otherwise.</p><h2>Records</h2>{resources}"
+                f"<h2>Reference data</h2>{used_for}<h2>Users without an enabled Dynamics user</h2>{users}"
+                f"<h2>Problems</h2>{problems}{more}")

@@ -185,9 +185,13 @@ class CompiledMap:
         for resource, record in records:
             if resource not in self.placed_resources:
                 continue
-            placed = [t.table.target.entity_set for t in self.for_resource(resource) if t.applies_to(record)]
+            placed = self.targets(resource, record)
             if placed:
                 self.placements.setdefault(resource, {})[str(record.get("id"))] = placed
+
+    def targets(self, resource: str, record: dict[str, Any]) -> list[str]:
+        """The entity sets a record of `resource` is mapped to, in map order."""
+        return [t.table.target.entity_set for t in self.for_resource(resource) if t.applies_to(record)]
 
     def for_resource(self, resource: str) -> list[CompiledTable]:
         return [table for table in self.tables if table.table.source == resource]
