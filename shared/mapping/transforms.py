@@ -241,9 +241,10 @@ def _plain(value: str) -> tuple[str, set[str]]:
     return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text_only)).strip(), dropped
 
 
-def rich_text(output: Literal["plain", "html"], max_length: int) -> Transform:
+def rich_text(output: Literal["plain", "html", "preserve"], max_length: int) -> Transform:
     """Clio rich text (a small set of tags) to plain text or to HTML limited to those tags; other markup is
-    dropped and reported; over-long results are truncated and reported."""
+    dropped and reported; over-long results are truncated and reported. `preserve`: text without markup stays
+    plain text, text with markup becomes HTML (what a Dynamics timeline note shows as rich text)."""
     limit = text(max_length)
 
     def apply(value: Any) -> Transformed:
@@ -252,8 +253,8 @@ def rich_text(output: Literal["plain", "html"], max_length: int) -> Transform:
         if not isinstance(value, str):
             return _error("NOT_TEXT", f"expected text, got {type(value).__name__}")
         if "<" not in value and "&" not in value:  # no markup: nothing to parse
-            result = value if output == "plain" else html.escape(value, quote=False)
-            return limit(result.strip() if output == "plain" else result)
+            result = value if output != "html" else html.escape(value, quote=False)
+            return limit(result if output == "html" else result.strip())
         if output == "plain":  # text out: a tag scan is enough (and much faster than a parser)
             result, dropped = _plain(value)
         else:

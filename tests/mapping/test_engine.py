@@ -48,7 +48,7 @@ def test_a_company_client_becomes_an_account(compiled: CompiledMap) -> None:
     assert account.values == {"name": "Golden-Blair", "emailaddress1": "Info@goldenblair.com",
                               "telephone1": "+1 210 555 0742", "address1_line1": "1 Main St",
                               "address1_city": "San Antonio", "overriddencreatedon": "2022-04-28T13:02:23Z"}
-    assert account.lineage["emailaddress1"] == "contacts.email_addresses[primary=true].address | email@1.1.0"
+    assert account.lineage["emailaddress1"] == "contacts.email_addresses[primary=true].address | email@1.2.0"
 
 
 def test_a_person_client_becomes_an_account_and_a_contact_with_its_problems_reported(compiled: CompiledMap) -> None:

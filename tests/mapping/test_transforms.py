@@ -118,6 +118,16 @@ def test_rich_text_golden() -> None:
     assert html.value == '<p>See <a href="https://x.example">this</a> </p>' and codes(html) == ["MARKUP_DROPPED"]
 
 
+def test_notes_keep_plain_text_plain_and_rich_text_rich() -> None:
+    preserve = build("rich_text", {"output": "preserve", "max_length": 60})
+    plain = preserve("  Called the client.\nLeft a message.  ")
+    assert plain.value == "Called the client.\nLeft a message." and codes(plain) == []
+    rich = preserve("<p>Call <b>Ms. Ruiz</b> &amp; file</p>")
+    assert rich.value == "<p>Call <b>Ms. Ruiz</b> &amp; file</p>" and codes(rich) == []
+    long = preserve("x" * 61)
+    assert long.value == "x" * 60 and codes(long) == ["TRUNCATED"]
+
+
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
 def test_plain_text_has_none_of_clios_tags_left(value: str) -> None:
     result = build("rich_text", {"output": "plain", "max_length": 1000})(f"<p>{value}</p><br><b>x</b>")

@@ -8,5 +8,5 @@ from shared.mapping.model import MapFile
 MAPS = Path(__file__).parent
 
 
-def load_map(name: str = "clio-to-d365-sales", version: str = "1.1.0") -> MapFile:
+def load_map(name: str = "clio-to-d365-sales", version: str = "1.2.0") -> MapFile:
     return MapFile.model_validate_json((MAPS / f"{name}.{version}.json").read_text())
