@@ -1,4 +1,5 @@
-"""Move every Clio document of a migration to SharePoint: plan (where each file goes), move the batches in bounded
+"""Move every Clio document of a migration to SharePoint: key the document-location tables (idempotent), plan
+(where each file goes), move the batches in bounded
 windows — only in Clio's off-peak hours when the plan says so, waiting on durable timers in between — then link
 the record folders to their Dynamics rows and write the report. Run it once the matters and contacts are loaded:
 the document locations bind to them. History stays short: the batch loop continues as new every few windows."""
@@ -8,12 +9,14 @@ from datetime import datetime, timezone
 
 import azure.durable_functions as df
 
+from shared.documents.locations import SCHEMA
 from shared.documents.off_peak import PeakHours
 
 bp = df.Blueprint()
 
 WINDOWS_BEFORE_CONTINUE_AS_NEW = 10
 MOVE_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=30_000, max_number_of_attempts=5)
+LOCATION_SCHEMA = SCHEMA.model_dump(mode="json")
 _TOTALS = ("documents", "created", "updated", "unchanged", "failed", "bytes", "clio_requests")
 
 
@@ -21,6 +24,10 @@ _TOTALS = ("documents", "created", "updated", "unchanged", "failed", "bytes", "c
 def move_clio_documents(context: df.DurableOrchestrationContext):
     request = context.get_input()
     migration_id = request["migration_id"]
+    context.set_custom_status({"phase": "provisioning the document-location keys"})
+    schema = yield context.call_sub_orchestrator("provision_schema", LOCATION_SCHEMA, f"{context.instance_id}:schema")
+    if not schema["ready"] or schema["conflicts"]:
+        raise RuntimeError(f"document locations cannot be keyed: {schema['reason'] or schema['conflicts']}")
     context.set_custom_status({"phase": "planning documents"})
     plan = yield context.call_activity("plan_document_moves", request)
     moved = yield context.call_sub_orchestrator("move_document_batches", {

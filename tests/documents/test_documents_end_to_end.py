@@ -16,7 +16,6 @@ from shared.blobs import container
 from shared.dataverse.client import DataverseClient
 from shared.dataverse.loader import AdaptiveSize, LoadRow, TableLoader, TableTarget
 from shared.dataverse.schema import SchemaProvisioner
-from shared.documents.locations import SCHEMA
 from shared.documents.models import RecordFolder
 from shared.graph.client import GraphClient
 from shared.ledger import WriteLedger
@@ -33,8 +32,7 @@ STREAMS = ["matters", "contacts", "folders", "documents", "practice_areas"]
 
 def _provision(client: DataverseClient) -> None:
     provisioner = SchemaProvisioner(client, "ClioMigration", "new", 15)
-    for request in (load_map().target_schema, SCHEMA):
-        assert provisioner.provision(request).conflicts == []
+    assert provisioner.provision(load_map().target_schema).conflicts == []  # the orchestrator keys the locations
 
 
 def _load_records(client: DataverseClient, settings: Settings, compiled: CompiledMap,
