@@ -74,8 +74,9 @@ class TableMap(BaseModel):
     target: TargetTable
     key: str = "id"  # record path of the Clio key
     # Written before the Clio id in the key column when two resources share a target table (Clio's ids are per
-    # resource, so a task and a time entry may carry the same number).
-    key_prefix: str = Field(default="", pattern=r"^([a-z][a-z-]*:)?$")
+    # resource, so a task and a time entry may carry the same number). Letters and hyphens only: Dataverse takes
+    # alternate key values in the URL path, where ':' and '/' cannot be routed.
+    key_prefix: str = Field(default="", pattern=r"^([a-z][a-z-]*-)?$")
     when: list[Condition] = Field(default_factory=list)  # all must hold
     fields: list[FieldRule]
 

@@ -87,7 +87,7 @@ def test_a_time_entry_becomes_a_time_entry_row(compiled: CompiledMap) -> None:
     untitled = rows(compiled, "activities", {**TIME, "note": ""})["time_entry_to_timeline_task"]
     assert untitled.values["subject"] == "Time entry" and [l.code for l in untitled.problems] == ["FALLBACK_USED"]
     assert untitled.loadable
-    assert timeline.key == "time-entry:31" and entry.key == "31"  # tasks are keyed by Clio task ids too
+    assert timeline.key == "time-entry-31" and entry.key == "31"  # tasks are keyed by Clio task ids too
     assert set(rows(compiled, "activities", {**TIME, "type": "ExpenseEntry"})) == {"expense_entry_to_expense_entry"}
 
 
@@ -204,7 +204,7 @@ def test_trust_accounting_lands_in_trust_tables(compiled: CompiledMap) -> None:
                               "new_OpportunityId@odata.bind": "/opportunities(new_clioid='21')",
                               "new_AccountId@odata.bind": "/accounts(new_clioid='11')"}
     applied = rows(compiled, "trust_line_items", FROM_TRUST)["trust_line_item_to_trust_transaction"]
-    assert applied.key == "trust-line-item:2400000001" != deposit.key  # same Clio number, different resource
+    assert applied.key == "trust-line-item-2400000001" != deposit.key  # same Clio number, different resource
     assert applied.values["new_kind"] == 100000005
     assert applied.values["new_InvoiceId@odata.bind"] == "/invoices(new_clioid='81')"
 
