@@ -8,7 +8,8 @@ import function_app
 ACTIVITIES = {"write_sample_part", "write_sample_manifest", "find_open_delta_windows", "extract_clio_pages",
               "plan_clio_extraction", "write_extraction_manifest", "load_dataverse_rows",
               "provision_dataverse_schema", "dataverse_key_statuses", "dry_run_migration",
-              "plan_document_moves", "move_document_batch", "link_document_locations", "write_documents_report"}
+              "plan_document_moves", "move_document_batch", "link_document_locations", "write_documents_report",
+              "reconcile_migration"}
 ORCHESTRATORS = {"sample_fanout", "sample_fanout_batch", "delta_pickup", "extract_clio", "extract_clio_stream",
                  "provision_schema", "move_clio_documents", "move_document_batches"}
 

@@ -1,0 +1,1 @@
+"""Reconciliation: what the map says should arrive (the staged rows) against what Dataverse holds."""
