@@ -8,7 +8,8 @@ from sandboxes.dataverse.schema import Relationship, Table
 class Catalog:
     def __init__(self, tables: dict[str, Table]) -> None:
         self._tables = dict(tables)
-        self.relationships: dict[str, Relationship] = {}  # custom ones, by lower-cased SchemaName
+        # By lower-cased SchemaName: custom lookups, and the document-management ones (§10) made by enabling it.
+        self.relationships: dict[str, Relationship] = {}
 
     def add(self, table: Table) -> None:
         self._tables[table.logical] = table

@@ -223,7 +223,10 @@ def table_metadata(table: Table) -> dict[str, Any]:
             "PrimaryIdAttribute": table.primary_id, "PrimaryNameAttribute": table.primary_name,
             "IsCustomEntity": table.custom, "OwnershipType": table.definition.get("OwnershipType", "UserOwned"),
             "HasNotes": table.definition.get("HasNotes", not table.custom),
-            "HasActivities": table.definition.get("HasActivities", not table.custom)}
+            "HasActivities": table.definition.get("HasActivities", not table.custom),
+            "IsCustomizable": {"Value": table.logical not in facts.NOT_CUSTOMIZABLE,
+                               "CanBeChanged": table.logical not in facts.NOT_CUSTOMIZABLE,
+                               "ManagedPropertyLogicalName": "iscustomizable"}}
 
 
 def activity_binds(table: Table) -> list[tuple[str, str]]:

@@ -48,6 +48,9 @@ STATUS_STATE: dict[str, dict[int, int]] = {
     "account": {1: 0, 2: 1},
     "contact": {1: 0, 2: 1},
 }
+# Tables whose IsCustomizable is false (metadata changes refused with CODES 0x80047008 EntityIsNotCustomizable);
+# the platform's internal tables among those the sandbox holds (inferred).
+NOT_CUSTOMIZABLE = frozenset({"activityparty", "publisher", "solution"})
 # Activity tables a new table with HasActivities becomes a `regardingobjectid_<table>_<activity>` target of (§5).
 ACTIVITY_TABLES = frozenset({"task", "appointment", "phonecall", "email"})
 # §6: states only reachable through an action, and the action to name in the error.

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandboxes.dataverse.customization import (activity_binds, build_column, build_key, build_table,
                                                without_complex_types)
+from sandboxes.dataverse.document_management import FLAG, LOCATION, enable, update_definition
 from sandboxes.dataverse.errors import DataverseError, bad_request, segment_not_found
 from sandboxes.dataverse.keys import split_parenthesized
 from sandboxes.dataverse.metadata_nodes import attribute_nodes, relationship_node, table_node
@@ -116,6 +117,8 @@ def _add_table(state: DataverseState, operation: Operation, body: Any) -> Table:
             owner_table = state.catalog.by_logical(owner)
             if owner_table is not None:
                 owner_table.binds[nav] = (table.entity_set,)
+        if table.definition.get(FLAG) is True and state.catalog.by_logical(LOCATION) is not None:
+            enable(state.catalog, table)
     record(state, operation, "Entity", table.logical)
     return table
 
@@ -158,6 +161,21 @@ def _relationships(state: DataverseState, operation: Operation, table: Table, se
                       f"EntityDefinitions('{table.metadata_id}')/{segment}")
 
 
+def _update_table(state: DataverseState, operation: Operation, table: Table) -> Reply:
+    """`PUT EntityDefinitions(…)` with the whole definition, as retrieved and then changed (TBL "Update table
+    definitions"): 204, no content. Like other metadata changes here it applies at once; PublishXml is recorded.
+    `MSCRM.MergeLabels` is optional (absent means false, TBL); the sandbox serves no labels, so it only records it."""
+    merge_labels = operation.headers.get("mscrm.mergelabels")
+    if merge_labels is not None and merge_labels.strip().lower() not in ("true", "false"):
+        raise bad_request(f"The MSCRM.MergeLabels header must be true or false, not '{merge_labels}'.")
+    with state.store.lock:
+        served = table_node(state.catalog, table, state.clock.now()).item
+        update_definition(state.catalog, table, operation.json(), served)
+        state.definition_updates.append((table.logical, merge_labels))
+    record(state, operation, "Entity", table.logical)
+    return Reply(204)
+
+
 def handle_definitions(state: DataverseState, operation: Operation) -> Reply:
     _, inner, rest = split_parenthesized(operation.path)
     now = state.clock.now()
@@ -168,8 +186,10 @@ def handle_definitions(state: DataverseState, operation: Operation) -> Reply:
                           "EntityDefinitions")
     table = _table(state, inner)
     if not rest:
+        if operation.method == "PUT":
+            return _update_table(state, operation, table)
         if operation.method != "GET":
-            raise DataverseError(405, "", "Update metadata with PUT of the full definition (not in the sandbox).")
+            raise DataverseError(405, "", "Update a table definition with PUT of the full definition.")
         return member(operation, table_node(state.catalog, table, now), "EntityDefinitions")
     segment, child_inner, tail = split_parenthesized(rest.lstrip("/"))
     cast = tail.lstrip("/") or None

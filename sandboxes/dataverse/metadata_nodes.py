@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sandboxes.dataverse.catalog import Catalog
 from sandboxes.dataverse.customization import LookupInfo, column_metadata, key_metadata, option_set, table_metadata
+from sandboxes.dataverse.document_management import FLAG, is_enabled
 from sandboxes.dataverse.metadata_query import Node, attribute_properties
 from sandboxes.dataverse.relationships import lookups, many_to_one, one_to_many, relationship_metadata
 from sandboxes.dataverse.schema import Column, Relationship, Table
@@ -37,7 +38,8 @@ def relationship_node(relationship: Relationship) -> Node:
 
 
 def table_node(catalog: Catalog, table: Table, now: float) -> Node:
-    return Node(table_metadata(table), "EntityMetadata", None, {
+    item = {**table_metadata(table), FLAG: is_enabled(catalog, table)}
+    return Node(item, "EntityMetadata", None, {
         "Attributes": lambda: attribute_nodes(catalog, table),
         "Keys": lambda: [Node(key_metadata(table, key, now), "EntityKeyMetadata") for key in table.keys],
         "ManyToOneRelationships": lambda: [relationship_node(known) for known in many_to_one(catalog, table)],

@@ -15,8 +15,8 @@ _LOOKUP = "Microsoft.Dynamics.CRM.LookupAttributeMetadata"
 _CASCADE_ACTIONS = ("Assign", "Delete", "Merge", "Reparent", "Share", "Unshare")
 _CASCADE_TYPES = frozenset({"Cascade", "Active", "NoCascade", "UserOwned", "RemoveLink", "Restrict"})
 # The platform's defaults for a new non-parental relationship (also the official SDK's defaults).
-_DEFAULT_CASCADE = {"Assign": "NoCascade", "Delete": "RemoveLink", "Merge": "NoCascade", "Reparent": "NoCascade",
-                    "Share": "NoCascade", "Unshare": "NoCascade"}
+DEFAULT_CASCADE = {"Assign": "NoCascade", "Delete": "RemoveLink", "Merge": "NoCascade", "Reparent": "NoCascade",
+                   "Share": "NoCascade", "Unshare": "NoCascade"}
 # A generic "already exists" code: §8 documents 0x80047013 (DuplicateAttributeSchemaName) and nothing specific
 # for relationships, so duplicates of a relationship SchemaName get the same code (inferred).
 DUPLICATE = "0x80047013"
@@ -28,10 +28,10 @@ def _invalid(message: str) -> Exception:
 
 def _cascade(body: Any) -> dict[str, str]:
     if body is None:
-        return dict(_DEFAULT_CASCADE)
+        return dict(DEFAULT_CASCADE)
     if not isinstance(body, dict):
         raise _invalid("CascadeConfiguration must be an object.")
-    cascade = {**_DEFAULT_CASCADE, **{name: body[name] for name in _CASCADE_ACTIONS if name in body}}
+    cascade = {**DEFAULT_CASCADE, **{name: body[name] for name in _CASCADE_ACTIONS if name in body}}
     for name, value in cascade.items():
         if value not in _CASCADE_TYPES or (name == "Delete" and value not in ("Cascade", "RemoveLink", "Restrict")):
             raise _invalid(f"CascadeConfiguration.{name} cannot be '{value}'.")
@@ -100,7 +100,7 @@ def _standard(catalog: Catalog, table: Table) -> list[Relationship]:
             continue
         if columns[lookup].attribute_type == "Owner":
             name = f"owner_{table.entity_set}"
-            found[name] = Relationship(name, "owner", "ownerid", table.logical, lookup, nav, dict(_DEFAULT_CASCADE))
+            found[name] = Relationship(name, "owner", "ownerid", table.logical, lookup, nav, dict(DEFAULT_CASCADE))
             continue
         for target in (catalog.by_set(entity_set) for entity_set in sets):
             if target is None:
@@ -109,7 +109,7 @@ def _standard(catalog: Catalog, table: Table) -> list[Relationship]:
             delete = (facts.DELETE_BEHAVIOUR.get((table.logical, lookup, target.logical))
                       or facts.DELETE_BEHAVIOUR.get((table.logical, lookup, "*")) or "RemoveLink")
             found[name] = Relationship(name, target.logical, target.primary_id, table.logical, lookup, nav,
-                                       {**_DEFAULT_CASCADE, "Delete": delete})
+                                       {**DEFAULT_CASCADE, "Delete": delete})
     return list(found.values())
 
 

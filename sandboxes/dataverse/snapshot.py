@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sandboxes.dataverse.catalog import Catalog
+from sandboxes.dataverse.document_management import enabled_later
 from sandboxes.dataverse.schema import Table
 from sandboxes.dataverse.store import RowStore
 
@@ -31,14 +32,16 @@ def seed_rows(snapshot: dict[str, Any], catalog: Catalog, store: RowStore) -> No
                                               table.primary_id: row_id})
 
 
-def _custom_metadata(catalog: Catalog, table: Table) -> dict[str, Any]:
-    """Custom lookups travel as their relationship definitions (which carry the lookup), not as columns."""
+def _custom_metadata(catalog: Catalog, table: Table, document_management: set[str]) -> dict[str, Any]:
+    """Custom lookups travel as their relationship definitions (which carry the lookup), not as columns; document
+    management enabled through the metadata API as a flag."""
     relationships = [known.definition for _, known in sorted(catalog.relationships.items())
-                     if known.referencing == table.logical]
+                     if known.referencing == table.logical and known.custom]
     return {"columns": {name: column.definition for name, column in sorted(table.columns.items())
                         if column.custom and column.kind != "Lookup"},
             "keys": [{"SchemaName": key.schema_name, "KeyAttributes": list(key.attributes)} for key in table.keys],
             **({"relationships": relationships} if relationships else {}),
+            **({"document_management": True} if table.logical in document_management else {}),
             **({"table": table.definition} if table.custom else {})}
 
 
@@ -48,7 +51,9 @@ def export_snapshot(catalog: Catalog, store: RowStore) -> dict[str, Any]:
         rows = sorted(store.all(table.logical), key=lambda row: str(row[table.primary_id]))
         if rows:
             exported[table.entity_set] = [dict(sorted(row.items())) for row in rows]
-    metadata = {table.logical: _custom_metadata(catalog, table) for table in catalog.tables()
-                if table.custom or table.keys or any(column.custom for column in table.columns.values())}
+    later = enabled_later(catalog)
+    metadata = {table.logical: _custom_metadata(catalog, table, later) for table in catalog.tables()
+                if table.custom or table.keys or table.logical in later
+                or any(column.custom for column in table.columns.values())}
     exported["_metadata"] = metadata
     return dict(sorted(exported.items()))

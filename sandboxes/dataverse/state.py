@@ -13,6 +13,7 @@ from sandboxes.clio.faults import FaultInjector
 from sandboxes.dataverse.catalog import Catalog
 from sandboxes.dataverse.config import DataverseConfig
 from sandboxes.dataverse.customization import build_column, build_key, build_table
+from sandboxes.dataverse.document_management import enable, is_enabled
 from sandboxes.dataverse.operation import Operation
 from sandboxes.dataverse.protection import ServiceProtectionLimiter
 from sandboxes.dataverse.references import ReferenceResolver, row_value
@@ -41,6 +42,7 @@ class DataverseState:
         self.business_unit_id = str(uuid.uuid4())
         self.solution_components: list[tuple[str, str, str]] = []  # (solution, component kind, name)
         self.publications: list[str] = []
+        self.definition_updates: list[tuple[str, str | None]] = []  # (table, MSCRM.MergeLabels header) per PUT
         self.closures: list[dict[str, Any]] = []
         self._seed_defaults()
         loaded = load_snapshot(snapshot)
@@ -82,6 +84,8 @@ class DataverseState:
             for body in entry.get("relationships", []):
                 add_relationship(self.catalog, body, with_prefix_of(body["SchemaName"]) |
                                  with_prefix_of(body["Lookup"]["SchemaName"]))
+            if entry.get("document_management") and not is_enabled(self.catalog, table):
+                enable(self.catalog, table)
         now = self.clock.now()
         for logical, entry in sorted(metadata.items()):
             table = self.catalog.require_logical(logical)

@@ -1,9 +1,9 @@
 """Schema provisioning through the metadata API (dataverse.md §8): custom tables, columns, lookups (many-to-one
-relationships) and alternate keys, created only where missing, in a named solution under the publisher prefix;
-idempotent, with a report."""
+relationships), document management on tables (§10) and alternate keys, created only where missing, in a named
+solution under the publisher prefix; idempotent, with a report."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -163,6 +163,9 @@ class SchemaRequest(BaseModel):
     columns: list[ColumnSpec] = Field(default_factory=list)
     lookups: list[LookupSpec] = Field(default_factory=list)
     keys: list[KeySpec] = Field(default_factory=list)
+    # Tables (logical names) whose rows get SharePoint document locations: sharepointdocumentlocation binds
+    # `regardingobjectid_<table>` only for tables with document management enabled (dataverse.md §10).
+    document_management: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(default_factory=list)
 
 
 class SchemaReport(BaseModel):
@@ -243,6 +246,8 @@ class SchemaProvisioner:
                 report.existing.append(name)
         for lookup in request.lookups:
             self._ensure_lookup(lookup, headers, report)
+        for table_name in request.document_management:
+            self._ensure_document_management(table_name, headers, report)
         for key in request.keys:
             statuses = self.key_statuses(key.table)
             if key.schema_name.lower() not in statuses:
@@ -286,6 +291,22 @@ class SchemaProvisioner:
         else:
             self.client.request("POST", "RelationshipDefinitions", headers=headers,
                                 json_body=lookup.metadata(target["PrimaryIdAttribute"]))
+            report.created.append(name)
+
+    def _ensure_document_management(self, table: str, headers: dict[str, str], report: SchemaReport) -> None:
+        """IsDocumentManagementEnabled on (SDK sample "Enable document management for entities"). Table definitions
+        change only by PUT of the whole definition, retrieved and modified, with MSCRM.MergeLabels: true so labels
+        in other languages survive (dataverse.md §8; "Update table definitions"); published with the rest."""
+        name = f"{table}.document_management"
+        path = f"EntityDefinitions(LogicalName='{table}')"
+        definition = self._get(path, {})
+        if definition is None:
+            report.conflicts.append(f"{name}: the table {table} does not exist")
+        elif definition.get("IsDocumentManagementEnabled"):
+            report.existing.append(name)
+        else:
+            self.client.request("PUT", path, json_body={**definition, "IsDocumentManagementEnabled": True},
+                                headers={**headers, "MSCRM.MergeLabels": "true"})
             report.created.append(name)
 
     def _exists_relationship(self, schema_name: str) -> bool:
