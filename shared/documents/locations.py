@@ -4,8 +4,9 @@ folder with `regardingobjectid` set — so each record's Documents tab opens its
 alternate key like every other row (the loader, the ledger); a site row the org already has is reused, not copied.
 
 A record folder links to the first table the map placed its record in whose `regardingobjectid_<table>` exists on
-sharepointdocumentlocation: document management must be enabled for a table (Settings > Document Management) for
-that navigation to exist. Where it is not, the folder stays in SharePoint and the report says what to enable."""
+sharepointdocumentlocation: that navigation exists only for tables with document management enabled, which the
+schema step turns on for opportunity, case, account and contact. Where it is still off (the org refused), the
+folder stays in SharePoint and the report says what to enable."""
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +27,9 @@ SCHEMA = SchemaRequest(
         ColumnSpec(table=table, schema_name="new_ClioId", type="string", label="Clio id", max_length=100),
         ColumnSpec(table=table, schema_name="new_ClioLoadHash", type="string", label="Load hash", max_length=64))],
     keys=[KeySpec(table=table, schema_name="new_clioid_key", columns=[KEY_COLUMN])
-          for table in ("sharepointsite", "sharepointdocumentlocation")])
+          for table in ("sharepointsite", "sharepointdocumentlocation")],
+    # Every table a matter or contact lands in; case and contact are off in a new org (dataverse.md §10).
+    document_management=["opportunity", "incident", "account", "contact"])
 SERVICE_SHAREPOINT = 0
 LOCATION_GENERAL = 0
 _AREA_SETS = {"opportunities": "opportunity", "incidents": "incident", "accounts": "account", "contacts": "contact"}

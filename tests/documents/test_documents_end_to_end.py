@@ -1,8 +1,8 @@
 """A generated small firm's documents through the real orchestration (local runner, Azurite, the Clio, Graph and
 Dataverse sandboxes): extraction, matters and contacts loaded, then `move_clio_documents` held to Clio's off-peak
-hours. Every document lands with the same bytes under its matter's folder, every opportunity's folder has its
-document location, every case's folder is reported (no document management on incident), the ledger names every
-file and folder we made, and running it again downloads nothing and changes nothing."""
+hours. Every document lands with the same bytes under its matter's folder, every matter's folder has its document
+location regarding its opportunity or case (document management turned on for case), the ledger names every file
+and folder we made, and running it again downloads nothing and changes nothing."""
 from __future__ import annotations
 
 import json
@@ -122,13 +122,12 @@ def test_a_small_firm_documents_move_link_and_account(stack_with: Callable[..., 
         "$select": "relativeurl,_regardingobjectid_value,_parentsiteorlocation_value"})}
     report = json.loads(raw.download_blob(result["report"]["report"]).readall())
     unlinked = {line["path"] for line in report["lines"] if line["code"] == "NOT_LINKED"}
+    assert unlinked == set()  # the schema step enabled document management on case
     for folder in folders:
-        if folder.entity_sets == ["opportunities"]:
-            opportunity = client.query("opportunities", {"$filter": f"new_clioid eq '{folder.clio_id}'",
-                                                         "$select": "opportunityid"})[0]
-            assert locations[folder.name]["_regardingobjectid_value"] == opportunity["opportunityid"]
-        else:
-            assert folder.entity_sets == ["incidents"] and folder.path in unlinked
+        [entity_set] = folder.entity_sets
+        primary = {"opportunities": "opportunityid", "incidents": "incidentid"}[entity_set]
+        record = client.query(entity_set, {"$filter": f"new_clioid eq '{folder.clio_id}'", "$select": primary})[0]
+        assert locations[folder.name]["_regardingobjectid_value"] == record[primary]
     assert {"opportunities", "incidents"} == {f.entity_sets[0] for f in folders}
 
     ledger_files = {}
