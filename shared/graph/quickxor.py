@@ -18,6 +18,8 @@ LANES = WIDTH_BITS  # input bytes this far apart share their bits, since (LANES 
 _MASK = (1 << WIDTH_BITS) - 1
 _LENGTH_SHIFT = WIDTH_BITS - 64
 
+_SLICE = 1 << 20
+
 
 def _fold(value: int, blocks: int) -> int:
     """XOR of the `blocks` LANES-byte blocks of `value` (little-endian), halving the number each round."""
@@ -35,8 +37,12 @@ class QuickXorHash:
         self.length = 0
 
     def update(self, data: bytes | bytearray | memoryview) -> None:
-        if not data:
-            return
+        # In slices: the big-integer arithmetic needs about 2.5 times its input in temporary memory.
+        view = memoryview(data).cast("B")
+        for start in range(0, len(view), _SLICE):
+            self._update(view[start:start + _SLICE])
+
+    def _update(self, data: memoryview) -> None:
         offset = self.length % LANES
         span = offset + len(data)
         value = int.from_bytes(data, "little") << (8 * offset)

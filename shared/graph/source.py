@@ -28,17 +28,24 @@ class _Chunks:
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
-        self._pending = bytearray()
+        self._pending = b""
 
     def read(self, size: int = -1, /) -> bytes:
-        while size < 0 or len(self._pending) < size:
+        # One join per read, the overshoot of the last chunk kept for the next: a fragment is copied once.
+        parts: list[bytes | memoryview] = [self._pending] if self._pending else []
+        have = len(self._pending)
+        while size < 0 or have < size:
             chunk = next(self._chunks, None)
             if chunk is None:
                 break
-            self._pending += chunk
-        data = bytes(self._pending[:size] if size >= 0 else self._pending)
-        del self._pending[:len(data)]
-        return data
+            parts.append(chunk)
+            have += len(chunk)
+        self._pending = b""
+        if 0 <= size < have:
+            last = memoryview(parts[-1])
+            cut = len(last) - (have - size)
+            parts[-1], self._pending = last[:cut], bytes(last[cut:])
+        return b"".join(parts)
 
 
 class SourceReader:
@@ -74,6 +81,7 @@ class SourceReader:
         kept_end = self._kept_at + len(self._kept)
         head = self._kept[offset - self._kept_at:offset - self._kept_at + length] \
             if self._kept_at <= offset < kept_end else b""
+        self._kept = b""  # read on without holding the fragment before (the session has it)
         rest = length - len(head)
         data = head + self._read_at(offset + len(head), rest) if rest else head
         self._kept_at, self._kept = offset, data

@@ -165,7 +165,7 @@ def test_300_mb_streams_with_flat_memory(graph: RunningGraph, client_for: Callab
     import threading
 
     import psutil
-    client = client_for(graph, fragment=32 * KIB320)  # the default 10 MiB
+    client = client_for(graph, fragment=16 * KIB320)  # the default 5 MiB
     drive = client.library()
     size = 300 * 1000 * 1000
     process = psutil.Process()
@@ -185,7 +185,7 @@ def test_300_mb_streams_with_flat_memory(graph: RunningGraph, client_for: Callab
     finally:
         done.set()
         sampler.join()
-    assert result.method == "session" and result.item.size == size and result.requests == -(-size // (32 * KIB320))
+    assert result.method == "session" and result.item.size == size and result.requests == -(-size // (16 * KIB320))
     item = graph.state.item_at("big.bin")
     assert item is not None and graph.state.content_path(item).stat().st_size == size
     assert peak - baseline < 120 * 1024 * 1024, f"memory grew by {(peak - baseline) / 2**20:.0f} MiB"
