@@ -32,7 +32,10 @@ _TABLES_OF_PARENT = {"Matter": [("opportunity", "opportunities", "matter_to_oppo
                      "Contact": [("contact", "contacts", "person_to_contact"),
                                  ("account", "accounts", "company_to_account")]}
 _PRACTICE_AREA_ROWS = {"matter_to_opportunity": "opportunity", "matter_to_case": "incident"}
-_LOOKUP_TARGET = {"contact": ("contact", "contacts"), "matter": ("opportunity", "opportunities")}
+# A contact-type field may name a company (an account) and a matter-type field a matter the split rule made a case:
+# the lookup gets a second column for the other table and follows the referenced record (placed_by/routes).
+_LOOKUP_TARGET = {"contact": ("contact", "contacts", "contacts", ("account", "accounts", "Account")),
+                  "matter": ("opportunity", "opportunities", "matters", ("incident", "incidents", "Case"))}
 MATCH_THRESHOLD = 0.82
 OPTION_BASE = 100_000_000
 
@@ -90,8 +93,8 @@ class DeterministicProposer:
                                                    taken)
                 decisions.append(decision)
                 rows[row_name].fields.append(rule)
-                if isinstance(column, LookupSpec):
-                    lookups.append(column)
+                if isinstance(column, list):
+                    lookups.extend(column)
                 elif column is not None:
                     columns.append(column)
         if practice_areas:
@@ -116,7 +119,7 @@ class DeterministicProposer:
 
     def _one(self, field: dict[str, Any], logical: str, entity_set: str, sample: list[Any],
              target: SchemaSnapshot, taken: set[tuple[str, str]]
-             ) -> tuple[FieldDecision, FieldRule, ColumnSpec | LookupSpec | None]:
+             ) -> tuple[FieldDecision, FieldRule, ColumnSpec | list[LookupSpec] | None]:
         kind, transform, args = _COLUMN_OF[field["field_type"]]
         value_path = f"custom_field_values[custom_field.id={field['id']}]"
         filled = sum(1 for value in sample if value not in (None, ""))
@@ -127,14 +130,18 @@ class DeterministicProposer:
         common = {"clio_field_id": field["id"], "clio_field": field["name"], "field_type": field["field_type"],
                   "target_table": logical}
         if kind == "lookup":
-            referenced, referenced_set = _LOOKUP_TARGET[field["field_type"]]
-            spec = LookupSpec(table=logical, schema_name=slug(field["name"], self.prefix), target=referenced,
-                              label=field["name"][:50])
+            referenced, referenced_set, placed_by, (other, other_set, suffix) = _LOOKUP_TARGET[field["field_type"]]
+            name = slug(field["name"], self.prefix)
+            spec = LookupSpec(table=logical, schema_name=name, target=referenced, label=field["name"][:50])
+            second = LookupSpec(table=logical, schema_name=f"{name[:50 - len(suffix)]}{suffix}", target=other,
+                                label=f"{field['name'][:40]} ({suffix.lower()})")
             rule = FieldRule(target=spec.navigation, source=f"{value_path}.{field['field_type']}.id",
-                             lookup=Lookup(entity_set=referenced_set))
-            evidence.append(f"a lookup to {referenced_set} (a relationship to create)")
+                             lookup=Lookup(entity_set=referenced_set, placed_by=placed_by,
+                                           routes={other_set: second.navigation}))
+            evidence.append(f"a lookup to {referenced_set}, or to {other_set} where the record landed there "
+                            "(relationships to create)")
             return FieldDecision(**common, target=spec.navigation, action="new lookup", confidence=0.9,
-                                 evidence=evidence), rule, spec
+                                 evidence=evidence), rule, [spec, second]
         table = target.tables.get(entity_set)
         wanted = attribute_type(kind)
         best, score = None, 0.0

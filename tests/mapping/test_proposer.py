@@ -52,8 +52,14 @@ def test_every_custom_field_gets_a_decision_with_evidence(firm: list[tuple[str, 
     new_columns = {(c.table, c.logical_name) for c in proposal.columns.columns}
     assert ("opportunity", "new_claimvalue") not in new_columns
     assert len(new_columns) == sum(d.action == "new column" for d in proposal.decisions)
-    assert {(l.table, l.navigation) for l in proposal.columns.lookups} == {
-        (d.target_table, d.target) for d in proposal.decisions if d.action == "new lookup"}
+    lookups = {(l.table, l.navigation) for l in proposal.columns.lookups}
+    chosen = {(d.target_table, d.target) for d in proposal.decisions if d.action == "new lookup"}
+    suffix = {"contact": "Account", "matter": "Case"}  # the second column, for a company or a case
+    assert lookups == chosen | {(table, f"{target}{suffix[d.field_type]}") for d in proposal.decisions
+                                if d.action == "new lookup" for table, target in [(d.target_table, d.target)]}
+    routed = [rule.lookup for table in proposal.map.tables for rule in table.fields
+              if rule.lookup is not None and rule.target in {d.target for d in proposal.decisions}]
+    assert routed and all(lookup.placed_by in ("contacts", "matters") and lookup.routes for lookup in routed)
     picklist = next(c for c in proposal.columns.columns if c.type == "picklist")
     assert picklist.options and all(value >= 100_000_000 for value, _ in picklist.options)
     deleted = [d for d in proposal.decisions if any("deleted in Clio" in e for e in d.evidence)]
