@@ -27,6 +27,11 @@ Action = Literal["created", "updated", "unchanged", "failed"]
 _EXECUTION_TIME_CODES = {"0x80072321"}  # service protection: combined execution time
 
 
+# dataverse.md §3.2: tables without UpsertMultiple (activities, notes), loaded through $batch instead
+NO_BULK_TABLES = frozenset({"task", "appointment", "phonecall", "email", "annotation", "sharepointsite",
+                            "sharepointdocumentlocation"})
+
+
 class TableTarget(BaseModel):
     entity_set: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     logical_name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")

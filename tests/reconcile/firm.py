@@ -20,6 +20,7 @@ from activities.reconciliation import reconcile_migration
 from firmgen import iter_records
 from localrun.dataverse_sandbox import running_dataverse
 from sandboxes.dataverse.config import SystemUserSeed
+from shared.dataverse.loader import NO_BULK_TABLES
 from shared.blobs import container
 from shared.clio.models import resource_catalogue
 from shared.dataverse.client import DataverseClient
@@ -41,7 +42,6 @@ LOAD_ORDER = ["company_to_account", "client_person_to_account", "person_to_conta
               "matter_note_to_annotation", "contact_note_to_annotation", "bank_account_to_trust_account",
               "bank_transaction_to_trust_transaction", "trust_line_item_to_trust_transaction",
               "relationship_to_matter_party"]
-NO_BULK = {"task", "appointment", "phonecall", "email", "annotation"}  # dataverse.md §3.2: no UpsertMultiple
 
 
 @dataclass
@@ -64,7 +64,7 @@ class LoadedFirm:
     def load(self, table: str, batch: str = "00000") -> dict[str, int]:
         target = next(t for t in self.the_map.tables if t.name == table).target
         result: dict[str, int] = load_dataverse_rows({
-            "migration_id": MIGRATION, "target": {**target.model_dump(), "bulk": target.logical_name not in NO_BULK},
+            "migration_id": MIGRATION, "target": {**target.model_dump(), "bulk": target.logical_name not in NO_BULK_TABLES},
             "rows_blob": f"{self.rows_prefix}/{table}/{batch}.jsonl", "batch_id": f"{table}-{batch}",
             "approved_map_blob": self.approved_blob})
         return result
