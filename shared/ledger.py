@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableClient
 
 from shared.blobs import container
 from shared.settings import Settings
-from shared.storage import table_service
+from shared.storage import table
 
 _INLINE_LIMIT = 30_000  # characters: table string properties hold 64 KiB of UTF-16
 _PROPERTIES = 30  # ~900 KB of JSON per page, under the 1 MiB entity limit
@@ -71,11 +70,7 @@ class WriteLedger:
     def __init__(self, settings: Settings, migration_id: str, entity_set: str) -> None:
         self._settings = settings
         self.partition = f"{migration_id}|{entity_set}"
-        self._table: TableClient = table_service(settings).get_table_client(settings.ledger_table)
-        try:
-            self._table.create_table()
-        except ResourceExistsError:
-            pass
+        self._table: TableClient = table(settings, settings.ledger_table)
 
     def record(self, batch: str, writes: list[LedgerWrite]) -> None:
         if not writes:

@@ -1,7 +1,8 @@
 """Clients for the app's own storage: a connection string locally (Azurite), managed identity in Azure."""
 from __future__ import annotations
 
-from azure.data.tables import TableServiceClient
+from azure.core.exceptions import ResourceExistsError
+from azure.data.tables import TableClient, TableServiceClient
 from azure.storage.blob import BlobServiceClient
 
 from shared.settings import Settings
@@ -33,3 +34,13 @@ def table_service(settings: Settings) -> TableServiceClient:
             settings.migration_storage_connection_string.get_secret_value())
     return TableServiceClient(
         endpoint=_endpoint(settings, settings.migration_storage_table_endpoint, "table"), credential=_credential())
+
+
+def table(settings: Settings, name: str) -> TableClient:
+    """A table client, the table created if it is missing (Table storage has no create-if-missing call)."""
+    client = table_service(settings).get_table_client(name)
+    try:
+        client.create_table()
+    except ResourceExistsError:
+        pass
+    return client
