@@ -24,6 +24,7 @@ class LoadRequest(BaseModel):
     rows_blob: str  # JSON lines of {"key": ..., "values": {...}, "lineage": {...}} in the raw container
     batch_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
     approved_map_blob: str  # the approved map (shared.mapping.approval.ApprovedMap) the rows were made with
+    omit: list[str] = Field(default_factory=list)  # binds left for a second pass (a lookup cycle, load_order.py)
 
 
 @bp.activity_trigger(input_name="payload")
@@ -39,7 +40,9 @@ def load_dataverse_rows(payload: dict) -> dict:
     if stale or any(not line.get("lineage") for line in lines):
         raise MapNotApproved(f"{request.rows_blob} holds rows made with map versions {stale or ['unknown']}, "
                              f"not the approved {approved.version}")
-    rows = [LoadRow(key=line["key"], values=line["values"]) for line in lines]
+    omit = set(request.omit)
+    rows = [LoadRow(key=line["key"], values={k: v for k, v in line["values"].items() if k not in omit})
+            for line in lines]
     loader = TableLoader(shared_dataverse_client(settings),
                          WriteLedger(settings, request.migration_id, request.target.entity_set), request.target,
                          request.batch_id, AdaptiveSize(settings.dataverse_batch_size))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import azure.durable_functions as df
 
+from shared.blobs import container
 from shared.dataverse.schema import SchemaProvisioner, SchemaRequest
 from shared.dataverse.shared_client import shared_dataverse_client
 from shared.settings import get_settings
@@ -18,7 +19,14 @@ def _provisioner() -> SchemaProvisioner:
 
 @bp.activity_trigger(input_name="payload")
 def provision_dataverse_schema(payload: dict) -> dict:
-    return _provisioner().provision(SchemaRequest.model_validate(payload)).model_dump()
+    """`payload`: a SchemaRequest, or {"schema_blob": path} naming one in the raw container (a map's schema is too
+    large to travel through the orchestration's queue)."""
+    if "schema_blob" in payload:
+        blob = container(get_settings().raw_container).download_blob(payload["schema_blob"]).readall()
+        request = SchemaRequest.model_validate_json(blob)
+    else:
+        request = SchemaRequest.model_validate(payload)
+    return _provisioner().provision(request).model_dump()
 
 
 @bp.activity_trigger(input_name="payload")

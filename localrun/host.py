@@ -3,6 +3,7 @@ timer functions with a durable client binding — so starters run exactly as dep
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import re
@@ -112,7 +113,8 @@ class LocalHost:
             kwargs: dict[str, Any] = {function.trigger_param: request}
             if function.client_param:
                 kwargs[function.client_param] = self.client_binding()
-            return self._loop.run(function.fn(**kwargs))
+            answer = function.fn(**kwargs)
+            return self._loop.run(answer) if inspect.isawaitable(answer) else answer
         return func.HttpResponse(status_code=404)
 
     def fire_timer(self, name: str, past_due: bool = False) -> None:
@@ -136,6 +138,22 @@ class LocalHost:
         started = time.monotonic()
         if not self.engine.run_until(finished, timeout=timeout):
             raise TimeoutError(f"Instance {instance_id} did not finish within {time.monotonic() - started:.0f} s")
+        status = self.status(instance_id)
+        assert status is not None
+        return status
+
+    def run_until_phase(self, instance_id: str, phases: set[str], timeout: float = 600.0) -> dict[str, Any]:
+        """Drive instances until `instance_id` reports one of `phases` in its custom status (before any timer is
+        made to jump: a gate's timeout does not fire while the caller decides), or ends. Its status then."""
+        def reached() -> bool:
+            record = self.engine.records.get(instance_id) or self.store.get_instance(instance_id)
+            if record is None:
+                return False
+            custom = json.loads(record.custom_status) if record.custom_status else None
+            return record.is_terminal or (isinstance(custom, dict) and custom.get("phase") in phases)
+
+        if not self.engine.run_until(reached, timeout=timeout):
+            raise TimeoutError(f"Instance {instance_id} reached none of {sorted(phases)} within {timeout:.0f} s")
         status = self.status(instance_id)
         assert status is not None
         return status

@@ -9,9 +9,16 @@ ACTIVITIES = {"write_sample_part", "write_sample_manifest", "find_open_delta_win
               "plan_clio_extraction", "write_extraction_manifest", "load_dataverse_rows",
               "provision_dataverse_schema", "dataverse_key_statuses", "dry_run_migration",
               "plan_document_moves", "move_document_batch", "link_document_locations", "write_documents_report",
-              "reconcile_migration"}
+              "reconcile_migration", "run_preflight", "record_migration", "propose_migration_map",
+              "approve_migration_map", "plan_full_load", "stage_sample"}
 ORCHESTRATORS = {"sample_fanout", "sample_fanout_batch", "delta_pickup", "extract_clio", "extract_clio_stream",
-                 "provision_schema", "move_clio_documents", "move_document_batches"}
+                 "provision_schema", "move_clio_documents", "move_document_batches", "migrate", "load_table"}
+# The portal's migration API: function keys on every route but the OpenAPI document.
+PORTAL = {"start_migration": ("POST", "migrations"), "migration_status": ("GET", "migrations/{migration_id}"),
+          "migration_report": ("GET", "migrations/{migration_id}/reports/{name}"),
+          "migration_mapping": ("GET,PUT", "migrations/{migration_id}/mapping"),
+          "migration_decision": ("POST", "migrations/{migration_id}/{gate}/decision"),
+          "cancel_migration": ("POST", "migrations/{migration_id}/cancel")}
 
 
 def _functions() -> dict[str, list[dict]]:
@@ -22,8 +29,8 @@ def _functions() -> dict[str, list[dict]]:
 
 def test_every_function_and_binding() -> None:
     functions = _functions()
-    assert set(functions) == ACTIVITIES | ORCHESTRATORS | {"start_orchestration", "orchestration_status",
-                                                           "delta_pickup_timer"}
+    assert set(functions) == ACTIVITIES | ORCHESTRATORS | set(PORTAL) | {
+        "start_orchestration", "orchestration_status", "delta_pickup_timer", "openapi"}
     for name in ACTIVITIES:
         assert functions[name] == [{"direction": "IN", "type": "activityTrigger", "name": "payload"}], name
     for name in ORCHESTRATORS:
@@ -39,6 +46,11 @@ def test_every_function_and_binding() -> None:
         {"direction": "IN", "type": "httpTrigger", "name": "req", "methods": ["GET"], "authLevel": "FUNCTION",
          "route": "orchestrations/instances/{instance_id}"},
         {"direction": "OUT", "type": "http", "name": "$return"}]
+    for name, (methods, route) in PORTAL.items():
+        [trigger] = [binding for binding in functions[name] if binding["type"] == "httpTrigger"]
+        assert (",".join(trigger["methods"]), trigger["route"], trigger["authLevel"]) == (methods, route, "FUNCTION")
+    [document] = [binding for binding in functions["openapi"] if binding["type"] == "httpTrigger"]
+    assert (document["route"], document["authLevel"]) == ("openapi.json", "ANONYMOUS")
     assert functions["delta_pickup_timer"] == [
         {"direction": "IN", "type": "durableClient", "name": "client"},
         {"direction": "IN", "type": "timerTrigger", "name": "timer", "schedule": "%DELTA_PICKUP_SCHEDULE%",

@@ -47,10 +47,16 @@ class SchemaSnapshot(BaseModel):
     def for_map(cls, definitions: dict[str, Any], map_file: MapFile) -> "SchemaSnapshot":
         """What the target looks like once the map's own schema is provisioned: the standard tables, the map's
         custom tables, columns and lookups."""
+        return cls.from_definitions(definitions).with_map_schema(map_file)
+
+    def with_map_schema(self, map_file: MapFile) -> "SchemaSnapshot":
+        """This snapshot (from definitions or read from the org) plus the map's custom tables, columns and lookups
+        that provisioning will create; what is already there is kept."""
         entity_sets = {table.target.logical_name: table.target.entity_set for table in map_file.tables}
-        snapshot = cls.from_definitions(definitions)
+        snapshot = self.model_copy(deep=True)
         for spec in map_file.target_schema.tables:
-            snapshot._add_custom_table(spec, entity_sets)
+            if entity_sets.get(spec.logical_name, f"{spec.logical_name}s") not in snapshot.tables:
+                snapshot._add_custom_table(spec, entity_sets)
         by_logical = {table.logical_name: table.entity_set for table in snapshot.tables.values()}
         for column in map_file.target_schema.columns:
             snapshot._add_column(column, by_logical)

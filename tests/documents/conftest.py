@@ -14,11 +14,8 @@ import pytest
 from localrun.clio_sandbox import RunningClio, running_clio
 from localrun.graph_sandbox import RunningGraph, running_graph
 from sandboxes.clio.documents import BLOCK_SIZE, generated_block
-from shared.blobs import reset_clients
-from shared.clio.client import reset_shared_clients
-from shared.dataverse.shared_client import reset_dataverse_clients
-from shared.graph.shared_client import reset_graph_clients
-from shared.settings import Settings, get_settings
+from localrun.stack import reset_service_clients
+from shared.settings import Settings
 from tests.clio_client.conftest import small_firm, tiny_firm  # noqa: F401  (fixtures)
 
 KIB320 = 327_680
@@ -37,14 +34,6 @@ def file_sha256(path: Path) -> str:
         while chunk := handle.read(BLOCK_SIZE):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def reset_all() -> None:
-    get_settings.cache_clear()
-    reset_shared_clients()
-    reset_graph_clients()
-    reset_dataverse_clients()
-    reset_clients()
 
 
 @dataclass
@@ -67,9 +56,9 @@ def stack_with(storage_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ca
                   "DOCUMENTS_OFF_PEAK_ONLY": "false", **(settings or {})}
         for name, value in values.items():
             monkeypatch.setenv(name, value)
-        reset_all()
+        reset_service_clients()
         return Stack(running_c, running_g, Settings())
 
     yield start
-    reset_all()
+    reset_service_clients()
     exits.close()

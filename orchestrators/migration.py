@@ -1,0 +1,183 @@
+"""One migration, as the product page walks it: pre-flight → extraction → proposed map → mapping approval → schema →
+sample loaded and diffed field by field → sample approval (a rejection goes back to the mapping) → full load, table
+after table in dependency order, each table a sub-orchestration → documents → reconciliation → cutover, which opens
+the delta window. The custom status always says the phase and what is known so far; the gates wait for the portal's
+external events, with a timeout."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import azure.durable_functions as df
+
+bp = df.Blueprint()
+
+MAPPING_EVENT, SAMPLE_EVENT = "mapping_decision", "sample_decision"
+LOAD_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=30_000, max_number_of_attempts=5)
+BLOBS_PER_WINDOW = 4
+WINDOWS_BEFORE_CONTINUE_AS_NEW = 20
+_LOAD_TOTALS = ("rows", "created", "updated", "unchanged", "failed")
+
+
+def _decision(context: df.DurableOrchestrationContext, event: str, hours: int):
+    """The engineer's decision at a gate, or None when the timeout passes first."""
+    timer = context.create_timer(context.current_utc_datetime + timedelta(hours=hours))
+    answer = context.wait_for_external_event(event)
+    winner = yield context.task_any([answer, timer])
+    if winner == answer:
+        timer.cancel()
+        return answer.result
+    return None
+
+
+def _load_table(context: df.DurableOrchestrationContext, migration_id: str, table: dict[str, Any],
+                approved_map_blob: str, run: str, omit: list[str]) -> Any:
+    return context.call_sub_orchestrator("load_table", {
+        "migration_id": migration_id, "table": table["table"], "target": table["target"], "blobs": table["blobs"],
+        "approved_map_blob": approved_map_blob, "run": run, "omit": omit, "next": 0,
+        "totals": {key: 0 for key in _LOAD_TOTALS}}, f"{context.instance_id}:{run}:{table['table']}")
+
+
+def _load_levels(context: df.DurableOrchestrationContext, migration_id: str, plan: dict[str, Any],
+                 approved_map_blob: str, run: str):
+    """Every level's tables in parallel, level after level; then the second pass: the lookups a cycle left out,
+    and another try for tables with failed rows (a row whose lookup target failed before may load now)."""
+    totals: dict[str, dict[str, int]] = {}
+    for number, level in enumerate(plan["levels"]):
+        results = yield context.task_all([_load_table(context, migration_id, table, approved_map_blob, run,
+                                                      table["deferred"]) for table in level])
+        totals.update({table["table"]: result for table, result in zip(level, results)})
+        context.set_custom_status({**context.custom_status, "loaded_levels": number + 1, "tables": totals})
+    again = [table for level in plan["levels"] for table in level
+             if table["deferred"] or totals[table["table"]]["failed"]]
+    if again:
+        results = yield context.task_all([_load_table(context, migration_id, table, approved_map_blob,
+                                                      f"{run}-again", []) for table in again])
+        for table, result in zip(again, results):
+            totals[table["table"]]["failed"] = result["failed"]
+    return totals
+
+
+@bp.orchestration_trigger(context_name="context")
+def migrate(context: df.DurableOrchestrationContext):
+    request = context.get_input()
+    migration_id = request["migration_id"]
+    timeout = request.get("approval_timeout_hours", 72)
+
+    def phase(name: str, **known: Any) -> None:
+        context.set_custom_status({**(context.custom_status or {}), "migration_id": migration_id, "phase": name,
+                                   **known})
+
+    def record(name: str, delta_window_hours: int | None = None, **detail: Any):
+        return context.call_activity("record_migration", {
+            "migration_id": migration_id, "phase": name, "detail": detail, "delta_window_hours": delta_window_hours,
+            "at": context.current_utc_datetime.isoformat()})
+
+    phase("pre-flight")
+    yield record("pre-flight")
+    preflight = yield context.call_activity("run_preflight", request)
+    phase("pre-flight", preflight=preflight)
+    if preflight["blocking"]:
+        yield record("failed", reason="pre-flight", checks=preflight["blocking"])
+        return {"phase": "failed", "reason": f"pre-flight failed: {', '.join(preflight['blocking'])}",
+                "preflight": preflight}
+
+    phase("extracting")
+    extraction = yield context.call_sub_orchestrator(
+        "extract_clio", {"migration_id": migration_id, "streams": request.get("objects")},
+        f"{context.instance_id}:extract")
+    phase("extracted", records=extraction["records"], extraction_failed=extraction["failed"])
+    if extraction["failed"]:
+        yield record("failed", reason="extraction", streams=extraction["failed"])
+        return {"phase": "failed", "reason": "extraction failed", "extraction": extraction}
+
+    mapping_round = 0
+    while True:
+        phase("proposing the map", round=mapping_round)
+        proposal = yield context.call_activity("propose_migration_map", {
+            "migration_id": migration_id, "round": mapping_round,
+            "case_practice_areas": request.get("case_practice_areas", []),
+            "fallback_owner_email": request.get("fallback_owner_email")})
+        phase("awaiting mapping approval", proposal=proposal)
+        yield record("awaiting mapping approval", round=mapping_round)
+        decision = yield from _decision(context, MAPPING_EVENT, timeout)
+        if decision is None:
+            yield record("failed", reason="mapping approval timed out")
+            return {"phase": "failed", "reason": f"no mapping decision within {timeout} h"}
+        if not decision["approved"]:
+            mapping_round += 1
+            continue
+        approved = yield context.call_activity("approve_migration_map", {
+            "migration_id": migration_id, "decision": decision, "at": context.current_utc_datetime.isoformat()})
+
+        phase("provisioning the schema", version=approved["version"])
+        schema = yield context.call_sub_orchestrator("provision_schema", {"schema_blob": approved["schema_blob"]},
+                                                     f"{context.instance_id}:schema:{mapping_round}")
+        if not schema["ready"] or schema["conflicts"]:
+            yield record("failed", reason="schema", conflicts=schema["conflicts"])
+            return {"phase": "failed", "reason": schema["reason"] or f"schema conflicts: {schema['conflicts']}"}
+
+        phase("loading the sample")
+        sample = yield context.call_activity("stage_sample", {
+            "migration_id": migration_id, "version": approved["version"], "size": request.get("sample_size", 100),
+            "round": mapping_round})
+        sample_loads = yield from _load_levels(context, migration_id, sample, approved["approved_map_blob"],
+                                               f"sample{mapping_round}")
+        diff = yield context.call_activity("reconcile_migration", {
+            "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"],
+            "keys_blob": sample["keys_blob"]})
+        phase("awaiting sample approval", sample={"rows": sample["rows"], "diff": diff, "loads": sample_loads})
+        yield record("awaiting sample approval", round=mapping_round)
+        decision = yield from _decision(context, SAMPLE_EVENT, timeout)
+        if decision is None:
+            yield record("failed", reason="sample approval timed out")
+            return {"phase": "failed", "reason": f"no sample decision within {timeout} h"}
+        if decision["approved"]:
+            break
+        mapping_round += 1  # a rejected sample goes back to the mapping
+
+    phase("loading")
+    yield record("loading", version=approved["version"])
+    plan = yield context.call_activity("plan_full_load", {"migration_id": migration_id,
+                                                           "version": approved["version"]})
+    loads = yield from _load_levels(context, migration_id, plan, approved["approved_map_blob"], "full")
+
+    phase("moving documents", loads=loads)
+    documents = yield context.call_sub_orchestrator("move_clio_documents", {
+        "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"],
+        "parameters": {"case_practice_areas": request.get("case_practice_areas", [])}},
+        f"{context.instance_id}:documents")
+
+    phase("reconciling", documents=documents["moved"])
+    reconciliation = yield context.call_activity("reconcile_migration", {
+        "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"]})
+    yield record("cutover", request["delta_window_hours"], unexplained=reconciliation["unexplained"])
+    result = {"phase": "cutover", "version": approved["version"], "records": extraction["records"],
+              "loads": loads, "documents": documents["moved"], "reconciliation": reconciliation}
+    phase("cutover", reconciliation=reconciliation)
+    return result
+
+
+@bp.orchestration_trigger(context_name="context")
+def load_table(context: df.DurableOrchestrationContext):
+    """One table map's staged blobs through the loader, a few at a time; history kept short with continue_as_new."""
+    state = context.get_input()
+    totals = state["totals"]
+    for _ in range(WINDOWS_BEFORE_CONTINUE_AS_NEW):
+        window = state["blobs"][state["next"]:state["next"] + BLOBS_PER_WINDOW]
+        if not window:
+            return totals
+        results = yield context.task_all([
+            context.call_activity_with_retry("load_dataverse_rows", LOAD_RETRY, {
+                "migration_id": state["migration_id"], "target": state["target"], "rows_blob": blob,
+                "batch_id": f"{state['run']}-{state['table']}-{state['next'] + offset:05d}"[:64],
+                "approved_map_blob": state["approved_map_blob"], "omit": state["omit"]})
+            for offset, blob in enumerate(window)])
+        for result in results:
+            for key in _LOAD_TOTALS:
+                totals[key] += result[key]
+        state["next"] += len(window)
+        context.set_custom_status({"table": state["table"], "blobs_done": state["next"],
+                                   "blobs": len(state["blobs"]), **totals})
+    context.continue_as_new(state)
+    return None

@@ -1,0 +1,72 @@
+"""The sample: whole matters with everything around them, taken from the staged rows — the matter, the client and
+contacts it binds to, and every row that binds to it (time entries, bills and their lines, tasks, events, notes,
+parties, trust transactions) together with the rows those bind to — matter after matter until the sample has
+`size` rows (a matter that would take it past twice that is passed over). Relationally coherent, so loading it proves the lookups as well as the columns."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from shared.mapping.model import MapFile
+
+_BIND = re.compile(r"^/(?P<set>[A-Za-z0-9_]+)\((?P<column>[a-z0-9_]+)='(?P<key>(?:[^']|'')*)'\)$")
+Ref = tuple[str, str]  # (entity set, Clio key)
+
+
+def binds_of(values: dict[str, Any]) -> list[Ref]:
+    found = []
+    for name, value in values.items():
+        match = _BIND.match(value) if name.endswith("@odata.bind") and isinstance(value, str) else None
+        if match:
+            found.append((match["set"], match["key"].replace("''", "'")))
+    return found
+
+
+def select_sample(map_file: MapFile, staged: dict[str, list[dict[str, Any]]],
+                  size: int) -> dict[str, list[dict[str, Any]]]:
+    """`staged`: table map name -> staged lines ({"key", "values", "lineage"}). Returns the same shape, cut down to
+    the sample."""
+    entity_set = {table.name: table.target.entity_set for table in map_file.tables}
+    matter_tables = [table.name for table in map_file.tables if table.source == "matters"]
+    rows: dict[Ref, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    bound_by: dict[Ref, list[Ref]] = defaultdict(list)
+    for name, lines in staged.items():
+        for line in lines:
+            ref = (entity_set[name], line["key"])
+            rows[ref].append((name, line))
+            for target in binds_of(line["values"]):
+                bound_by[target].append(ref)
+    chosen: set[Ref] = set()
+    matters = sorted((entity_set[name], line["key"]) for name in matter_tables for line in staged.get(name, []))
+    smallest: set[Ref] | None = None
+    for matter in matters:
+        if len(chosen) >= size:
+            break
+        group = _around(matter, rows, bound_by)
+        if len(chosen | group) <= 2 * size:  # a matter too big for the sample is passed over
+            chosen |= group
+        elif smallest is None or len(group) < len(smallest):
+            smallest = group
+    if not chosen and smallest is not None:
+        chosen = smallest
+    sample: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for ref in sorted(chosen):
+        for name, line in rows.get(ref, []):
+            sample[name].append(line)
+    return dict(sample)
+
+
+def _around(matter: Ref, rows: dict[Ref, list[tuple[str, dict[str, Any]]]],
+            bound_by: dict[Ref, list[Ref]]) -> set[Ref]:
+    """The matter, the rows binding to it and to those (two levels: a bill's lines), and what all of them bind."""
+    group = {matter}
+    frontier: Iterable[Ref] = [matter]
+    for _ in range(2):
+        frontier = [ref for parent in frontier for ref in bound_by.get(parent, []) if ref not in group]
+        group |= set(frontier)
+    for ref in list(group):
+        for _, line in rows.get(ref, []):
+            group |= {target for target in binds_of(line["values"]) if target in rows}
+    return group
