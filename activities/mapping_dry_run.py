@@ -73,6 +73,8 @@ def dry_run_migration(payload: dict) -> dict:
     users = resolve_users([record for _, record in extracted_records(raw, request.migration_id, "users")],
                           target["system_users"], request.fallback_owner_email)
     prefix = f"{request.migration_id}/dry-run/{map_file.version}"
+    for stale in raw.list_blobs(name_starts_with=f"{prefix}/"):  # an earlier round's rows (an edited map)
+        raw.delete_blob(stale.name)
     sink = _ChunkedRows(raw, f"{prefix}/rows")
     compiled = CompiledMap(map_file, request.parameters, users)
     for spec in resource_catalogue().resources:

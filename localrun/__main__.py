@@ -1,6 +1,8 @@
 """Command line for the local stack.
 
-  python -m localrun demo [--size small] [--rate-limit 50]   the README's main job, on a fresh embedded stack
+  python -m localrun demo [--size small] [--rate-limit 50] [--interactive]
+                                                      the README's main job: a whole migration on a fresh
+                                                      embedded stack
   python -m localrun run --orchestrator NAME --instance-id ID [--input JSON] [--app MODULE]
                                                       start (or resume, after a kill) one instance and drive it
   python -m localrun status INSTANCE_ID [--history]   read an instance's status from the task hub
@@ -14,6 +16,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from localrun.host import LocalHost, load_function_app, load_local_settings
 
@@ -54,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--rate-limit", type=int, default=50, help="Clio requests per minute per token")
     demo.add_argument("--migration-id", default="demo")
+    demo.add_argument("--interactive", action="store_true", help="ask at the mapping and sample gates")
+    demo.add_argument("--reports", default="demo-reports", help="folder the reports are copied to")
     starter = commands.add_parser("run", help="start or resume one instance and drive it to the end")
     starter.add_argument("--app", default="function_app")
     starter.add_argument("--orchestrator", required=True)
@@ -67,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "demo":
         from localrun.demo import run_demo
-        return run_demo(args.size, args.seed, args.rate_limit, args.migration_id)
+        return run_demo(args.size, args.seed, args.rate_limit, args.migration_id, args.interactive,
+                        Path(args.reports))
     return run(args) if args.command == "run" else status(args)
 
 

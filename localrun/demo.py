@@ -1,73 +1,184 @@
-"""The main job on the embedded local stack: Azurite, the Clio sandbox serving a generated law firm, and the
-Function App — its HTTP starter, orchestrators and activities driven by the local runner — extracting the firm
-into Blob storage. (Later issues carry it on to Dynamics 365.)"""
+"""The main job on the embedded local stack: Azurite, and the Clio, Dataverse and Graph sandboxes serving a
+generated law firm; the Function App — the portal's HTTP API, the orchestrators and activities driven by the local
+runner — migrating it end to end. The two gates are approved automatically (or asked, with --interactive); the run
+prints each phase and per-table progress with an ETA, and ends with the reconciliation summary and the reports,
+copied out of Blob storage into a local folder."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 from firmgen import write_firm
 from localrun.azurite import Azurite
-from localrun.clio_sandbox import running_clio
 from localrun.execution import Outcome
 from localrun.host import LocalHost, load_function_app
-from shared.blobs import reset_clients
-from shared.clio.client import reset_shared_clients
+from localrun.stack import reset_service_clients, running_stack
+from shared.blobs import container
+from shared.migration.models import REPORTS, instance_id
+from shared.settings import get_settings
+
+GATES = {"awaiting mapping approval": "mapping", "awaiting sample approval": "sample"}
 
 
-def _progress(migration_id: str) -> Any:
-    last = [0.0]
+class Progress:
+    """Prints the root's phase when it changes, and what the busy sub-orchestrations report, every few seconds."""
 
-    def show(instance_id: str, outcome: Outcome) -> None:
-        if instance_id.startswith(f"extract-{migration_id}:") and outcome.custom_status and \
-                (time.monotonic() - last[0] > 2 or outcome.status != "Running"):
-            last[0] = time.monotonic()
-            status = outcome.custom_status
-            print(f"  {status['stream']:<22} {status['records']:>7} records in {status['pages']:>4} pages"
-                  f"{'' if outcome.status == 'Running' else '  done'}")
-    return show
+    def __init__(self, root: str) -> None:
+        self.root, self.phase, self.started = root, "", time.monotonic()
+        self.phase_started = self.started
+        self.last_line = 0.0
+        self.children: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, instance: str, outcome: Outcome) -> None:
+        status = outcome.custom_status if isinstance(outcome.custom_status, dict) else {}
+        if instance == self.root:
+            if status.get("phase") and status["phase"] != self.phase:
+                self.phase, self.phase_started = status["phase"], time.monotonic()
+                print(f"[{self._clock()}] {self.phase}")
+            return
+        if instance.startswith(f"{self.root}:"):
+            self.children[instance] = {**status, "_done": outcome.status != "Running"}
+            if time.monotonic() - self.last_line > 3:
+                self.last_line = time.monotonic()
+                self._print_children()
+
+    def _print_children(self) -> None:
+        busy = {name: s for name, s in self.children.items() if not s["_done"] and self._fraction(s)[1]}
+        for name, status in sorted(busy.items())[:6]:
+            label = name.removeprefix(f"{self.root}:")
+            done, total = self._fraction(status)
+            eta = ""
+            if done and total and done < total:
+                left = (time.monotonic() - self.phase_started) / done * (total - done)
+                eta = f", ETA {int(left // 60)}:{int(left % 60):02d}"
+            counts = ", ".join(f"{k} {v}" for k, v in status.items()
+                               if k in ("records", "rows", "created", "documents", "failed") and v)
+            print(f"           {label:<44} {done}/{total}{eta}  {counts}")
+
+    @staticmethod
+    def _fraction(status: dict[str, Any]) -> tuple[int, int]:
+        for done, total in (("blobs_done", "blobs"), ("batches_done", "batches")):
+            if total in status:
+                return int(status.get(done, 0)), int(status[total])
+        return 0, 0
+
+    def _clock(self) -> str:
+        elapsed = time.monotonic() - self.started
+        return f"{int(elapsed // 60):02d}:{int(elapsed % 60):02d}"
 
 
-def run_demo(size: str, seed: int, rate_limit: int, migration_id: str) -> int:
+def _call(host: LocalHost, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    answer = host.invoke_http(method, f"/api/{path}", body=b"" if body is None else json.dumps(body).encode())
+    text = answer.get_body().decode()
+    return answer.status_code, json.loads(text) if text.startswith(("{", "[")) else text
+
+
+def _decide(host: LocalHost, migration_id: str, gate: str, status: dict[str, Any], interactive: bool) -> None:
+    progress = status.get("customStatus") or {}
+    if gate == "mapping":
+        dry = progress.get("proposal", {}).get("dry_run", {})
+        print(f"           proposed map: {sum((dry.get('rows') or {}).values())} rows; every record accounted for: "
+              f"{dry.get('accounted')}; "
+              f"Clio users without a Dynamics user: {dry.get('unmatched_users')}")
+    else:
+        diff = progress.get("sample", {}).get("diff", {})
+        print(f"           sample: {progress.get('sample', {}).get('rows')} rows loaded and read back; "
+              f"{diff.get('mismatches')} field differences, {diff.get('unexplained')} unexplained")
+    approved = True
+    if interactive:
+        approved = input(f"           approve the {gate}? [y/N] ").strip().lower().startswith("y")
+    code, answer = _call(host, "POST", f"migrations/{migration_id}/{gate}/decision",
+                         {"approved": approved, "by": "demo@localhost", "note": "demo run"})
+    print(f"           POST /api/migrations/{migration_id}/{gate}/decision -> {code} "
+          f"({'approved' if approved else 'rejected'})")
+
+
+def _export_reports(migration_id: str, folder: Path) -> list[Path]:
+    raw = container(get_settings().raw_container)
+    written = []
+    for name, path in REPORTS.items():
+        for suffix in (".json", ".html"):
+            blob = raw.get_blob_client(f"{migration_id}/{path[:-len('.json')]}{suffix}")
+            if blob.exists():
+                target = folder / f"{name}{suffix}"
+                target.write_bytes(blob.download_blob().readall())
+                written.append(target)
+    return written
+
+
+def run_demo(size: str, seed: int, rate_limit: int, migration_id: str, interactive: bool = False,
+             reports: Path = Path("demo-reports")) -> int:
+    # The Durable SDK warns when a gate's event is in the history before the replay has re-created its wait;
+    # it then completes the wait from that event, as intended. The sandboxes' servers log their own shutdown.
+    warnings.filterwarnings("ignore", message="Potential duplicate Task completion")
+    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
     started = time.monotonic()
+    root = instance_id(migration_id)
     with tempfile.TemporaryDirectory() as scratch, Azurite() as azurite:
         firm = Path(scratch) / "firm.json"
         records = write_firm(firm, seed, size)
         print(f"Generated a {size} law firm (seed {seed}): {records} Clio records")
-        with running_clio(firm, rate_limit=rate_limit) as clio:
+        with running_stack(firm, clio_rate_limit=rate_limit) as stack:
             os.environ.update({"AzureWebJobsStorage": azurite.connection_string, "TASKHUB_NAME": "demohub",
-                               "MIGRATION_STORAGE_CONNECTION_STRING": azurite.connection_string, **clio.settings()})
+                               "MIGRATION_STORAGE_CONNECTION_STRING": azurite.connection_string, **stack.settings()})
             os.environ.setdefault("DELTA_PICKUP_SCHEDULE", "0 */15 * * * *")
-            reset_clients()
-            reset_shared_clients()
-            print(f"Clio sandbox at {clio.base_url} ({rate_limit} requests/min per token); Azurite on "
-                  f"127.0.0.1:{azurite.blob_port}")
-            with LocalHost(load_function_app(), azurite.connection_string, on_episode=_progress(migration_id)) as host:
-                body = json.dumps({"migration_id": migration_id}).encode()
-                response = host.invoke_http("POST", "/api/orchestrations/extract_clio", body=body,
-                                            params={"instanceId": f"extract-{migration_id}"})
-                print(f"POST /api/orchestrations/extract_clio -> {response.status_code}")
-                if response.status_code != 202:
-                    print(response.get_body().decode())
+            reset_service_clients()
+            print(f"Clio sandbox {stack.clio.base_url} ({rate_limit} requests/min), Dataverse sandbox "
+                  f"{stack.dataverse.base_url}, Graph sandbox {stack.graph.base_url}, Azurite :{azurite.blob_port}")
+            with LocalHost(load_function_app(), azurite.connection_string, on_episode=Progress(root)) as host:
+                body = {"migration_id": migration_id, "sample_size": 100,
+                        "fallback_owner_email": stack.dynamics_users[0],
+                        "case_practice_areas": _case_areas(firm)}
+                code, answer = _call(host, "POST", "migrations", body)
+                print(f"POST /api/migrations -> {code} {answer}")
+                if code != 202:
                     return 1
-                status = host.run_until_complete(f"extract-{migration_id}", timeout=3600)
-            counters = clio.state.counters
-        return _summary(status, counters.served, counters.throttled, rate_limit, time.monotonic() - started)
+                answered = None
+                while True:
+                    status = host.run_until_phase(root, set(GATES), timeout=6 * 3600, after=answered)
+                    if status["runtimeStatus"] != "Running":
+                        break
+                    answered = status["customStatus"]
+                    _decide(host, migration_id, GATES[answered["phase"]], status, interactive)
+                reports.mkdir(parents=True, exist_ok=True)
+                exported = _export_reports(migration_id, reports)
+            counters = stack.clio.state.counters
+        return _summary(status, exported, counters.served, counters.throttled, rate_limit,
+                        time.monotonic() - started)
 
 
-def _summary(status: dict[str, Any], served: int, throttled: int, rate_limit: int, elapsed: float) -> int:
-    manifest = status.get("output") or {}
-    print(f"\n{'stream':<22} {'records':>8} {'pages':>6} {'requests':>9}  status")
-    for stream in sorted((manifest.get("streams") or []), key=lambda s: s["stream"]):
-        print(f"{stream['stream']:<22} {stream['records']:>8} {stream['pages']:>6} {stream['requests']:>9}  "
-              f"{stream['status']}{': ' + stream['failed'] if stream['failed'] else ''}")
-    print(f"\n{status['runtimeStatus']}: {manifest.get('records')} records in {manifest.get('pages')} pages; "
-          f"manifest {manifest.get('blob')}; {manifest.get('problems')} problems reported")
+def _case_areas(firm: Path) -> list[int]:
+    """The demo's matter split rule: the firm's first practice area is handled as cases."""
+    areas = json.loads(firm.read_text()).get("practice_areas", [])
+    return [areas[0]["id"]] if areas else []
+
+
+def _summary(status: dict[str, Any], reports: list[Path], served: int, throttled: int, rate_limit: int,
+             elapsed: float) -> int:
+    found = status.get("output")
+    output: dict[str, Any] = found if isinstance(found, dict) else {}
+    if status["runtimeStatus"] != "Completed" or output.get("phase") != "cutover":
+        print(f"\n{status['runtimeStatus']}: {status.get('output')}")
+        return 1
+    print(f"\n{'table map':<40} {'rows':>7} {'created':>8} {'updated':>8} {'unchanged':>10} {'failed':>7}")
+    for name, load in sorted(output["loads"].items()):
+        print(f"{name:<40} {load['rows']:>7} {load['created']:>8} {load['updated']:>8} {load['unchanged']:>10} "
+              f"{load['failed']:>7}")
+    documents, reconciliation = output["documents"], output["reconciliation"]
+    print(f"\nDocuments: {documents['created']} created, {documents['unchanged']} unchanged, {documents['failed']} "
+          f"failed, {documents['bytes'] / 2**20:.0f} MiB")
+    print(f"Reconciliation: {reconciliation['staged']} rows expected, {reconciliation['found']} found; "
+          f"{reconciliation['missing']} missing, {reconciliation['mismatches']} mismatched, "
+          f"{reconciliation['orphans']} orphan lookups, {reconciliation['extra']} extra; "
+          f"{reconciliation['explained']} explained, {reconciliation['unexplained']} unexplained; "
+          f"{reconciliation['unaccounted_records']} Clio records unaccounted for")
     print(f"Clio budget: {served} requests served, {throttled} answered 429, at {rate_limit}/min; "
-          f"{elapsed:.1f} s in all")
-    ok = status["runtimeStatus"] == "Completed" and not manifest.get("failed")
-    return 0 if ok else 1
+          f"{elapsed / 60:.1f} min in all")
+    print(f"Reports in {reports[0].parent}/: " + ", ".join(path.name for path in reports) if reports else "No reports")
+    return 0 if reconciliation["unexplained"] == 0 and reconciliation["unaccounted_records"] == 0 else 1

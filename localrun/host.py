@@ -142,15 +142,18 @@ class LocalHost:
         assert status is not None
         return status
 
-    def run_until_phase(self, instance_id: str, phases: set[str], timeout: float = 600.0) -> dict[str, Any]:
+    def run_until_phase(self, instance_id: str, phases: set[str], timeout: float = 600.0,
+                        after: dict[str, Any] | None = None) -> dict[str, Any]:
         """Drive instances until `instance_id` reports one of `phases` in its custom status (before any timer is
-        made to jump: a gate's timeout does not fire while the caller decides), or ends. Its status then."""
+        made to jump: a gate's timeout does not fire while the caller decides), or ends. Its status then.
+        `after`: a custom status already seen, which does not count (the gate just answered)."""
         def reached() -> bool:
             record = self.engine.records.get(instance_id) or self.store.get_instance(instance_id)
             if record is None:
                 return False
             custom = json.loads(record.custom_status) if record.custom_status else None
-            return record.is_terminal or (isinstance(custom, dict) and custom.get("phase") in phases)
+            return record.is_terminal or (isinstance(custom, dict) and custom.get("phase") in phases
+                                          and custom != after)
 
         if not self.engine.run_until(reached, timeout=timeout):
             raise TimeoutError(f"Instance {instance_id} reached none of {sorted(phases)} within {timeout:.0f} s")

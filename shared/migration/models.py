@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.clio.models import resource_catalogue
 
 MIGRATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
 SETTINGS_PROFILES = ("default",)  # app settings (and Key Vault references) the service is deployed with
@@ -25,6 +27,15 @@ class MigrationRequest(BaseModel):
     fallback_owner_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                                              description="Owner of records whose Clio user has no Dynamics user")
     approval_timeout_hours: int = Field(default=72, ge=1, le=24 * 30)
+
+    @field_validator("objects")
+    @classmethod
+    def _known_objects(cls, objects: list[str] | None) -> list[str] | None:
+        known = {spec.key for spec in resource_catalogue().resources}
+        unknown = sorted(set(objects or []) - known)
+        if unknown:
+            raise ValueError(f"unknown Clio objects {unknown}; known: {sorted(known)}")
+        return objects
 
 
 class MigrationInput(MigrationRequest):
