@@ -48,10 +48,14 @@ class LocalHost:
     def __init__(self, app: func.FunctionApp, connection_string: str, *, host_json: Path = ROOT / "host.json",
                  hub: str | None = None, advance_timers_when_idle: bool = True,
                  max_activity_workers: int | None = None,
-                 on_episode: Callable[[str, Outcome], None] | None = None) -> None:
+                 on_episode: Callable[[str, Outcome], None] | None = None,
+                 function_keys: frozenset[str] = frozenset()) -> None:
+        """`function_keys`: when given, HTTP functions of auth level FUNCTION answer 401 to a request without one
+        of them (`x-functions-key` header or `code` query parameter), as the deployed host does."""
         durable = json.loads(host_json.read_text()).get("extensions", {}).get("durableTask", {})
         self.hub = hub or _resolve_setting(durable.get("hubName", "TestHubName")) or "TestHubName"
         self.index = FunctionIndex.of(app)
+        self.function_keys = function_keys
         self.store = TaskHubStore(connection_string, self.hub).ensure()
         workers = max_activity_workers or int(durable.get("maxConcurrentActivityFunctions", 10))
         self.engine = Engine(self.index, self.store, max_activity_workers=workers, clock=VirtualClock(),
@@ -108,6 +112,9 @@ class LocalHost:
             route_params = function.match(method, route)
             if route_params is None:
                 continue
+            if self.function_keys and function.auth_level.upper() != "ANONYMOUS" and not (
+                    {(headers or {}).get("x-functions-key"), (params or {}).get("code")} & self.function_keys):
+                return func.HttpResponse(status_code=401)
             request = func.HttpRequest(method.upper(), f"http://localhost:7071/api/{route}", headers=headers or {},
                                        params=params or {}, route_params=route_params, body=body)
             kwargs: dict[str, Any] = {function.trigger_param: request}

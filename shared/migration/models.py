@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shared.clio.models import resource_catalogue
 
 MIGRATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
-SETTINGS_PROFILES = ("default",)  # app settings (and Key Vault references) the service is deployed with
+STREAMS = sorted(spec.key for spec in resource_catalogue().resources)
 
 
 class MigrationRequest(BaseModel):
@@ -18,23 +18,22 @@ class MigrationRequest(BaseModel):
     migration_id: str = Field(pattern=MIGRATION_ID, description="Stable id; the instance is migration-<id>")
     source: Literal["default"] = Field(default="default", description="Clio connection settings profile")
     target: Literal["default"] = Field(default="default", description="Dataverse and SharePoint settings profile")
-    objects: list[str] | None = Field(default=None, min_length=1,
-                                      description="Clio streams to move (resources.json keys); all when omitted")
+    objects: list[str] = Field(default_factory=list, json_schema_extra={"items": {"type": "string", "enum": STREAMS}},
+                               description="Clio streams to move (resources.json keys); all when empty")
     case_practice_areas: list[int] = Field(default_factory=list,
                                            description="Matter split rule: matters in these practice areas become "
                                                        "cases, all others opportunities")
     sample_size: int = Field(default=100, ge=50, le=200, description="Rows in the sample loaded for review")
-    fallback_owner_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    fallback_owner_email: str | None = Field(default=None, pattern=r"^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$",
                                              description="Owner of records whose Clio user has no Dynamics user")
     approval_timeout_hours: int = Field(default=72, ge=1, le=24 * 30)
 
     @field_validator("objects")
     @classmethod
-    def _known_objects(cls, objects: list[str] | None) -> list[str] | None:
-        known = {spec.key for spec in resource_catalogue().resources}
-        unknown = sorted(set(objects or []) - known)
+    def _known_objects(cls, objects: list[str]) -> list[str]:
+        unknown = sorted(set(objects) - set(STREAMS))
         if unknown:
-            raise ValueError(f"unknown Clio objects {unknown}; known: {sorted(known)}")
+            raise ValueError(f"unknown Clio objects {unknown}; known: {STREAMS}")
         return objects
 
 

@@ -71,7 +71,7 @@ _ID = {"name": "migration_id", "in": "path", "required": True, "schema": {"type"
 
 def openapi_document() -> dict[str, Any]:
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "Clio to Dynamics 365 Sales migrations", "version": "1.0.0",
                  "description": "The internal portal's API. Every call needs a function key (x-functions-key "
                                 "header or code query parameter)."},

@@ -122,12 +122,12 @@ async def migration_mapping(req: func.HttpRequest, client: df.DurableOrchestrati
         if not blob.exists():
             return _error(404, f"Migration '{migration_id}' has no proposed map yet")
         return func.HttpResponse(blob.download_blob().readall(), mimetype="application/json")
-    edited = _body(req, MapFile)
-    if isinstance(edited, func.HttpResponse):
-        return edited
     refusal = await _at_gate(client, migration_id, "mapping")
     if refusal is not None:
         return refusal
+    edited = _body(req, MapFile)
+    if isinstance(edited, func.HttpResponse):
+        return edited
     raw.upload_blob(edited_map_blob(migration_id), edited.model_dump_json().encode(), overwrite=True)
     return _json({"migration_id": migration_id, "stored": edited_map_blob(migration_id),
                   "next": "reject the current proposal to dry-run this map, then approve it"}, 202)
@@ -154,12 +154,12 @@ async def migration_decision(req: func.HttpRequest, client: df.DurableOrchestrat
     gate = req.route_params["gate"]
     if gate not in GATES:
         return _error(404, f"No gate '{gate}'; gates: {sorted(GATES)}")
-    decision = _body(req, Decision)
-    if isinstance(decision, func.HttpResponse):
-        return decision
     refusal = await _at_gate(client, migration_id, gate)
     if refusal is not None:
         return refusal
+    decision = _body(req, Decision)
+    if isinstance(decision, func.HttpResponse):
+        return decision
     await client.raise_event(instance_id(migration_id), GATES[gate][0], decision.model_dump())
     return _json({"migration_id": migration_id, "gate": gate, "approved": decision.approved}, 202)
 

@@ -29,6 +29,7 @@ def test_an_edited_map_and_a_rejected_sample_go_round_again(stack: LocalStack, a
     code, proposed = call(app_host, "GET", "migrations/m2/mapping")
     edited = {**proposed, "tables": [t for t in proposed["tables"] if t["name"] != "relationship_to_matter_party"]}
     assert call(app_host, "PUT", "migrations/m2/mapping", {**edited, "tables": "nope"})[0] == 400
+    assert call(app_host, "POST", "migrations/m2/mapping/decision", {"approved": "maybe", "by": "x"})[0] == 400
     assert call(app_host, "PUT", "migrations/m2/mapping", edited)[0] == 202
     assert call(app_host, "POST", "migrations/m2/mapping/decision", REJECT)[0] == 202
 
@@ -91,6 +92,6 @@ def test_other_refusals(app_host: LocalHost) -> None:
     assert call(app_host, "GET", "migrations/bad id")[0] == 400
     assert call(app_host, "GET", "migrations/none/reports/everything")[0] == 404
     assert call(app_host, "POST", "migrations/none/approval/decision", APPROVE)[0] == 404
-    assert call(app_host, "POST", "migrations/none/mapping/decision", {"approved": "maybe", "by": "x"})[0] == 400
+    assert call(app_host, "POST", "migrations/none/mapping/decision", {"approved": True, "by": "x@y"})[0] == 404
     code, document = call(app_host, "GET", "openapi.json")
     assert code == 200 and document["openapi"].startswith("3.") and "/migrations" in document["paths"]
