@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from shared.clio.models import resource_catalogue
 
 MIGRATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
 STREAMS = sorted(spec.key for spec in resource_catalogue().resources)
+_STREAM_ITEMS: dict[str, JsonValue] = {"type": "string", "enum": list[JsonValue](STREAMS)}
 
 
 class MigrationRequest(BaseModel):
@@ -18,7 +19,7 @@ class MigrationRequest(BaseModel):
     migration_id: str = Field(pattern=MIGRATION_ID, description="Stable id; the instance is migration-<id>")
     source: Literal["default"] = Field(default="default", description="Clio connection settings profile")
     target: Literal["default"] = Field(default="default", description="Dataverse and SharePoint settings profile")
-    objects: list[str] = Field(default_factory=list, json_schema_extra={"items": {"type": "string", "enum": STREAMS}},
+    objects: list[str] = Field(default_factory=list, json_schema_extra={"items": _STREAM_ITEMS},
                                description="Clio streams to move (resources.json keys); all when empty")
     case_practice_areas: list[int] = Field(default_factory=list,
                                            description="Matter split rule: matters in these practice areas become "
