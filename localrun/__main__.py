@@ -16,21 +16,23 @@ import argparse
 import json
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from localrun.host import LocalHost, load_function_app, load_local_settings
 
 
-def _host(app_module: str) -> LocalHost:
+def _host(app_module: str, max_timer_jump: float | None = None) -> LocalHost:
     load_local_settings()
     connection = os.environ.get("AzureWebJobsStorage")
     if not connection:
         sys.exit("AzureWebJobsStorage is not set (environment or local.settings.json)")
-    return LocalHost(load_function_app(app_module), connection)
+    jump = timedelta(seconds=max_timer_jump) if max_timer_jump is not None else None
+    return LocalHost(load_function_app(app_module), connection, max_timer_jump=jump)
 
 
 def run(args: argparse.Namespace) -> int:
-    with _host(args.app) as host:
+    with _host(args.app, args.max_timer_jump) as host:
         existing = host.store.get_instance(args.instance_id)
         if existing is None:
             code, body = host.api.start(args.orchestrator, args.instance_id, args.input)
@@ -65,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     starter.add_argument("--instance-id", required=True)
     starter.add_argument("--input", default=None, help="JSON input")
     starter.add_argument("--timeout", type=float, default=3600)
+    starter.add_argument("--max-timer-jump", type=float, default=None,
+                         help="seconds: a durable timer further away waits for real time (so a gate's timeout "
+                              "does not fire while nobody is there to decide)")
     reader = commands.add_parser("status", help="read an instance's status")
     reader.add_argument("instance_id")
     reader.add_argument("--app", default="function_app")

@@ -16,7 +16,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from localrun.clock import VirtualClock
@@ -39,11 +39,13 @@ class _Completion:
 class Engine:
     def __init__(self, index: FunctionIndex, store: TaskHubStore, *, max_activity_workers: int = 8,
                  clock: VirtualClock | None = None, advance_timers_when_idle: bool = True,
+                 max_timer_jump: timedelta | None = None,
                  on_episode: Callable[[str, Outcome], None] | None = None) -> None:
         self.index = index
         self.store = store
         self.clock = clock or VirtualClock()
         self.advance_timers_when_idle = advance_timers_when_idle
+        self.max_timer_jump = max_timer_jump  # a timer further away than this waits for real time (a gate's timeout)
         self.on_episode = on_episode
         self._pool = ThreadPoolExecutor(max_workers=max_activity_workers, thread_name_prefix="activity")
         self._completions: queue.Queue[_Completion] = queue.Queue()
@@ -128,7 +130,8 @@ class Engine:
                 return False
             if self._in_flight == 0:
                 self._discard_stale_timers()
-                if self._timers and self.advance_timers_when_idle:
+                if self._timers and self.advance_timers_when_idle and (
+                        self.max_timer_jump is None or self._timers[0][0] - self.clock.now() <= self.max_timer_jump):
                     self.clock.advance_to(self._timers[0][0])
                     continue
                 if stop_when_idle and not self._wake.is_set():

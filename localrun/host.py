@@ -8,6 +8,7 @@ import json
 import os
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
@@ -47,6 +48,7 @@ def load_function_app(module: str = "function_app") -> func.FunctionApp:
 class LocalHost:
     def __init__(self, app: func.FunctionApp, connection_string: str, *, host_json: Path = ROOT / "host.json",
                  hub: str | None = None, advance_timers_when_idle: bool = True,
+                 max_timer_jump: timedelta | None = None,
                  max_activity_workers: int | None = None,
                  on_episode: Callable[[str, Outcome], None] | None = None,
                  function_keys: frozenset[str] = frozenset()) -> None:
@@ -59,7 +61,8 @@ class LocalHost:
         self.store = TaskHubStore(connection_string, self.hub).ensure()
         workers = max_activity_workers or int(durable.get("maxConcurrentActivityFunctions", 10))
         self.engine = Engine(self.index, self.store, max_activity_workers=workers, clock=VirtualClock(),
-                             advance_timers_when_idle=advance_timers_when_idle, on_episode=on_episode)
+                             advance_timers_when_idle=advance_timers_when_idle, max_timer_jump=max_timer_jump,
+                             on_episode=on_episode)
         self.api = ClientApi(TaskHubStore(connection_string, self.hub), lambda: self.index.orchestrators.keys(),
                              self.engine.notify,
                              durable.get("overridableExistingInstanceStates", "AnyState"))

@@ -4,6 +4,7 @@ the app settings pointing at all three."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -29,9 +30,10 @@ class LocalStack:
 
 def dynamics_users_for(firm: Path, share: float = 0.75) -> list[SystemUserSeed]:
     """Dynamics users for the firm's enabled Clio users, all but a quarter of them: the rest exercise the
-    fallback owner and the unmatched-user report."""
+    fallback owner and the unmatched-user report. Their ids follow from their emails, so two stacks agree."""
     users = [u for u in json.loads(firm.read_text()).get("users", []) if u.get("enabled") and u.get("email")]
-    return [SystemUserSeed(fullname=u.get("name") or u["email"], internalemailaddress=u["email"])
+    return [SystemUserSeed(systemuserid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"mailto:{u['email']}")),
+                           fullname=u.get("name") or u["email"], internalemailaddress=u["email"])
             for u in users[:max(1, int(len(users) * share))]]
 
 
