@@ -21,6 +21,6 @@ class WindowQuery(BaseModel):
 def find_open_delta_windows(payload: dict) -> dict:
     query = WindowQuery.model_validate(payload)
     settings = get_settings()
-    rows = table(settings, settings.migrations_table).query_entities("DeltaWindowOpensAt le @at and DeltaWindowClosesAt gt @at",
-                                parameters={"at": query.at}, select=["PartitionKey"])
+    rows = table(settings, settings.migrations_table).query_entities(
+        "DeltaWindowOpensAt le @at and DeltaWindowClosesAt gt @at", parameters={"at": query.at}, select=["PartitionKey"])
     return {"at": query.at.isoformat(), "migration_ids": sorted({row["PartitionKey"] for row in rows})}

@@ -1,7 +1,8 @@
 """The sample: whole matters with everything around them, taken from the staged rows — the matter, the client and
 contacts it binds to, and every row that binds to it (time entries, bills and their lines, tasks, events, notes,
 parties, trust transactions) together with the rows those bind to — matter after matter until the sample has
-`size` rows (a matter that would take it past twice that is passed over). Relationally coherent, so loading it proves the lookups as well as the columns."""
+`size` rows (a matter that would take it past twice that is passed over). Relationally coherent, so loading it
+proves the lookups as well as the columns."""
 from __future__ import annotations
 
 import re
