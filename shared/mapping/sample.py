@@ -61,13 +61,17 @@ def select_sample(map_file: MapFile, staged: dict[str, list[dict[str, Any]]],
 
 def _around(matter: Ref, rows: dict[Ref, list[tuple[str, dict[str, Any]]]],
             bound_by: dict[Ref, list[Ref]]) -> set[Ref]:
-    """The matter, the rows binding to it and to those (two levels: a bill's lines), and what all of them bind."""
+    """The matter, the rows binding to it and to those (two levels: a bill's lines), and all that these bind."""
     group = {matter}
     frontier: Iterable[Ref] = [matter]
     for _ in range(2):
         frontier = [ref for parent in frontier for ref in bound_by.get(parent, []) if ref not in group]
         group |= set(frontier)
-    for ref in list(group):
-        for _, line in rows.get(ref, []):
-            group |= {target for target in binds_of(line["values"]) if target in rows}
+    pending = list(group)
+    while pending:  # and what those bind, transitively (a party's contact, that contact's company)
+        for _, line in rows.get(pending.pop(), []):
+            for target in binds_of(line["values"]):
+                if target in rows and target not in group:
+                    group.add(target)
+                    pending.append(target)
     return group
