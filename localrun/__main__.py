@@ -6,6 +6,7 @@
   python -m localrun run --orchestrator NAME --instance-id ID [--input JSON] [--app MODULE]
                                                       start (or resume, after a kill) one instance and drive it
   python -m localrun status INSTANCE_ID [--history]   read an instance's status from the task hub
+  python -m localrun migration VERB ...                the portal API's verbs (see localrun/migration_cli.py)
 
 `run` and `status` use the task hub in AzureWebJobsStorage (and TASKHUB_NAME), as the Functions host does;
 `local.settings.json` fills in what the environment lacks.
@@ -20,6 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from localrun.host import LocalHost, load_function_app, load_local_settings
+from localrun.migration_cli import add_commands
+from localrun.migration_cli import run as migration_verbs
 
 
 def _host(app_module: str, max_timer_jump: float | None = None) -> LocalHost:
@@ -74,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     reader.add_argument("instance_id")
     reader.add_argument("--app", default="function_app")
     reader.add_argument("--history", action="store_true")
+    add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command == "migration":
+        with _host(args.app if hasattr(args, "app") else "function_app", 3600) as host:
+            return migration_verbs(host, args)
     if args.command == "demo":
         from localrun.demo import run_demo
         return run_demo(args.size, args.seed, args.rate_limit, args.migration_id, args.interactive,
