@@ -10,7 +10,6 @@ import logging
 import os
 import tempfile
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -114,10 +113,7 @@ def _export_reports(migration_id: str, folder: Path) -> list[Path]:
 
 def run_demo(size: str, seed: int, rate_limit: int, migration_id: str, interactive: bool = False,
              reports: Path = Path("demo-reports")) -> int:
-    # The Durable SDK warns when a gate's event is in the history before the replay has re-created its wait;
-    # it then completes the wait from that event, as intended. The sandboxes' servers log their own shutdown.
-    warnings.filterwarnings("ignore", message="Potential duplicate Task completion")
-    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)  # the sandboxes' servers log their own shutdown
     started = time.monotonic()
     root = instance_id(migration_id)
     with tempfile.TemporaryDirectory() as scratch, Azurite() as azurite:

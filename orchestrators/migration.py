@@ -98,8 +98,8 @@ def migrate(context: df.DurableOrchestrationContext):
             "migration_id": migration_id, "round": mapping_round,
             "case_practice_areas": request.get("case_practice_areas", []),
             "fallback_owner_email": request.get("fallback_owner_email")})
-        phase("awaiting mapping approval", proposal=proposal)
         yield record("awaiting mapping approval", round=mapping_round)
+        phase("awaiting mapping approval", proposal=proposal)  # published as the wait starts
         decision = yield from _decision(context, MAPPING_EVENT, timeout)
         if decision is None:
             yield record("failed", reason="mapping approval timed out")
@@ -126,8 +126,8 @@ def migrate(context: df.DurableOrchestrationContext):
         diff = yield context.call_activity("reconcile_migration", {
             "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"],
             "keys_blob": sample["keys_blob"]})
-        phase("awaiting sample approval", sample={"rows": sample["rows"], "diff": diff, "loads": sample_loads})
         yield record("awaiting sample approval", round=mapping_round)
+        phase("awaiting sample approval", sample={"rows": sample["rows"], "diff": diff, "loads": sample_loads})
         decision = yield from _decision(context, SAMPLE_EVENT, timeout)
         if decision is None:
             yield record("failed", reason="sample approval timed out")
