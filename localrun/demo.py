@@ -6,7 +6,6 @@ copied out of Blob storage into a local folder."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import tempfile
 import time
@@ -113,7 +112,6 @@ def _export_reports(migration_id: str, folder: Path) -> list[Path]:
 
 def run_demo(size: str, seed: int, rate_limit: int, migration_id: str, interactive: bool = False,
              reports: Path = Path("demo-reports")) -> int:
-    logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)  # the sandboxes' servers log their own shutdown
     started = time.monotonic()
     root = instance_id(migration_id)
     with tempfile.TemporaryDirectory() as scratch, Azurite() as azurite:

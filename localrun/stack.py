@@ -4,6 +4,7 @@ the app settings pointing at all three."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -48,7 +49,10 @@ def running_stack(firm: Path, clio_rate_limit: int = 50, clio: dict[str, Any] | 
                 system_users=seeds, **{"key_activation_delay_seconds": 1.0, **(dataverse or {})})),
             graph=stack.enter_context(running_graph(**(graph or {}))),
             dynamics_users=[seed.internalemailaddress for seed in seeds if seed.internalemailaddress])
-        yield running
+        try:
+            yield running
+        finally:  # the servers stop with clients' keep-alive connections open, and say so at ERROR level
+            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
 
 
 def reset_service_clients() -> None:
