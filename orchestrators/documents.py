@@ -11,6 +11,7 @@ import azure.durable_functions as df
 
 from shared.documents.locations import SCHEMA
 from shared.documents.off_peak import PeakHours
+from shared.eta import eta
 
 bp = df.Blueprint()
 
@@ -59,6 +60,7 @@ def move_document_batches(context: df.DurableOrchestrationContext):
                                        "batches_done": state["next"], "batches": state["batches"], **totals})
             yield context.create_timer(until)
             continue
+        state.setdefault("started", now.isoformat())  # the ETA's pace counts from the first window
         window = range(state["next"], min(state["next"] + state["parallel"], state["batches"]))
         results = yield context.task_all([
             context.call_activity_with_retry("move_document_batch", MOVE_RETRY,
@@ -69,6 +71,8 @@ def move_document_batches(context: df.DurableOrchestrationContext):
                 totals[key] += result[key]
         state["next"] = window.stop
         context.set_custom_status({"phase": "moving documents", "batches_done": state["next"],
-                                   "batches": state["batches"], **totals})
+                                   "batches": state["batches"], **totals,
+                                   "eta": eta(datetime.fromisoformat(state["started"]),
+                                              _utc(context.current_utc_datetime), state["next"], state["batches"])})
     context.continue_as_new(state)
     return None

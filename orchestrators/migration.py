@@ -10,6 +10,8 @@ from typing import Any
 
 import azure.durable_functions as df
 
+from shared.eta import eta
+
 bp = df.Blueprint()
 
 MAPPING_EVENT, SAMPLE_EVENT = "mapping_decision", "sample_decision"
@@ -43,11 +45,16 @@ def _load_levels(context: df.DurableOrchestrationContext, migration_id: str, pla
     """Every level's tables in parallel, level after level; then the second pass: the lookups a cycle left out,
     and another try for tables with failed rows (a row whose lookup target failed before may load now)."""
     totals: dict[str, dict[str, int]] = {}
+    started = context.current_utc_datetime
+    blobs = sum(len(table["blobs"]) for level in plan["levels"] for table in level)
+    loaded = 0
     for number, level in enumerate(plan["levels"]):
         results = yield context.task_all([_load_table(context, migration_id, table, approved_map_blob, run,
                                                       table["deferred"]) for table in level])
         totals.update({table["table"]: result for table, result in zip(level, results)})
-        context.set_custom_status({**context.custom_status, "loaded_levels": number + 1, "tables": totals})
+        loaded += sum(len(table["blobs"]) for table in level)
+        context.set_custom_status({**context.custom_status, "loaded_levels": number + 1, "tables": totals,
+                                   "eta": eta(started, context.current_utc_datetime, loaded, blobs)})
     again = [table for level in plan["levels"] for table in level
              if table["deferred"] or totals[table["table"]]["failed"]]
     if again:
