@@ -195,7 +195,7 @@ def stage_sample(payload: dict) -> dict:
     staged = {name: [json.loads(line) for path in paths
                      for line in raw.download_blob(path).readall().decode().splitlines() if line.strip()]
               for name, paths in _staged(raw, migration, request.version).items()}
-    sample = select_sample(map_file, staged, request.size)
+    sample = select_sample(map_file, staged, request.size, load_order(map_file).deferred)
     folder = f"{migration}/sample/{request.round}"
     blobs = {name: [_put(raw, f"{folder}/rows/{name}.jsonl", "".join(json.dumps(line) + "\n" for line in lines))]
              for name, lines in sample.items()}

@@ -16,28 +16,33 @@ _BIND = re.compile(r"^/(?P<set>[A-Za-z0-9_]+)\((?P<column>[a-z0-9_]+)='(?P<key>(
 Ref = tuple[str, str]  # (entity set, Clio key)
 
 
-def binds_of(values: dict[str, Any]) -> list[Ref]:
+def binds_of(values: dict[str, Any], skip: frozenset[str] = frozenset()) -> list[Ref]:
     found = []
     for name, value in values.items():
+        if name in skip:
+            continue
         match = _BIND.match(value) if name.endswith("@odata.bind") and isinstance(value, str) else None
         if match:
             found.append((match["set"], match["key"].replace("''", "'")))
     return found
 
 
-def select_sample(map_file: MapFile, staged: dict[str, list[dict[str, Any]]],
-                  size: int) -> dict[str, list[dict[str, Any]]]:
+def select_sample(map_file: MapFile, staged: dict[str, list[dict[str, Any]]], size: int,
+                  deferred: dict[str, list[str]] | None = None) -> dict[str, list[dict[str, Any]]]:
     """`staged`: table map name -> staged lines ({"key", "values", "lineage"}). Returns the same shape, cut down to
-    the sample."""
+    the sample. `deferred`: the binds a cycle leaves to the second pass (load_order.py); the sample does not follow
+    them (through a firm's custom lookups everything is connected), so where one points outside the sample, that
+    row's second pass fails and the diff says so."""
     entity_set = {table.name: table.target.entity_set for table in map_file.tables}
     matter_tables = [table.name for table in map_file.tables if table.source == "matters"]
+    skip = {name: frozenset(binds) for name, binds in (deferred or {}).items()}
     rows: dict[Ref, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     bound_by: dict[Ref, list[Ref]] = defaultdict(list)
     for name, lines in staged.items():
         for line in lines:
             ref = (entity_set[name], line["key"])
             rows[ref].append((name, line))
-            for target in binds_of(line["values"]):
+            for target in binds_of(line["values"], skip.get(name, frozenset())):
                 bound_by[target].append(ref)
     chosen: set[Ref] = set()
     matters = sorted((entity_set[name], line["key"]) for name in matter_tables for line in staged.get(name, []))
@@ -45,7 +50,7 @@ def select_sample(map_file: MapFile, staged: dict[str, list[dict[str, Any]]],
     for matter in matters:
         if len(chosen) >= size:
             break
-        group = _around(matter, rows, bound_by)
+        group = _around(matter, rows, bound_by, skip)
         if len(chosen | group) <= 2 * size:  # a matter too big for the sample is passed over
             chosen |= group
         elif smallest is None or len(group) < len(smallest):
@@ -59,8 +64,8 @@ def select_sample(map_file: MapFile, staged: dict[str, list[dict[str, Any]]],
     return dict(sample)
 
 
-def _around(matter: Ref, rows: dict[Ref, list[tuple[str, dict[str, Any]]]],
-            bound_by: dict[Ref, list[Ref]]) -> set[Ref]:
+def _around(matter: Ref, rows: dict[Ref, list[tuple[str, dict[str, Any]]]], bound_by: dict[Ref, list[Ref]],
+            skip: dict[str, frozenset[str]]) -> set[Ref]:
     """The matter, the rows binding to it and to those (two levels: a bill's lines), and all that these bind."""
     group = {matter}
     frontier: Iterable[Ref] = [matter]
@@ -69,8 +74,8 @@ def _around(matter: Ref, rows: dict[Ref, list[tuple[str, dict[str, Any]]]],
         group |= set(frontier)
     pending = list(group)
     while pending:  # and what those bind, transitively (a party's contact, that contact's company)
-        for _, line in rows.get(pending.pop(), []):
-            for target in binds_of(line["values"]):
+        for name, line in rows.get(pending.pop(), []):
+            for target in binds_of(line["values"], skip.get(name, frozenset())):
                 if target in rows and target not in group:
                     group.add(target)
                     pending.append(target)
