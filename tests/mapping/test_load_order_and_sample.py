@@ -21,6 +21,18 @@ def _proposed(firm: list[tuple[str, dict[str, Any]]]) -> MapFile:
     return DeterministicProposer().propose(load_map(), fields, {}, map_snapshot()).map
 
 
+def _staged(compiled: CompiledMap, firm: list[tuple[str, dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The loadable rows of a firm as the dry run stages them, per table map."""
+    compiled.place(firm)
+    staged: dict[str, list[dict[str, Any]]] = {}
+    for resource, record in firm:
+        for table in compiled.for_resource(resource):
+            row = table.map(record)
+            if row is not None and row.loadable:
+                staged.setdefault(row.table, []).append(json.loads(staged_line(row)))
+    return staged
+
+
 def test_every_first_pass_bind_points_to_an_earlier_level() -> None:
     firm = list(iter_records(7, "tiny"))
     the_map = _proposed(firm)  # custom lookups between accounts, contacts and matters make cycles
@@ -45,13 +57,7 @@ def test_the_sample_is_whole_matters_with_their_binds() -> None:
     firm = list(iter_records(11, "small"))
     the_map = load_map()
     compiled = CompiledMap(the_map, {"case_practice_areas": [next(r["id"] for k, r in firm if k == "practice_areas")]})
-    compiled.place(firm)
-    staged: dict[str, list[dict[str, Any]]] = {}
-    for resource, record in firm:
-        for table in compiled.for_resource(resource):
-            row = table.map(record)
-            if row is not None and row.loadable:
-                staged.setdefault(row.table, []).append(json.loads(staged_line(row)))
+    staged = _staged(compiled, firm)
     sample = select_sample(the_map, staged, 100)
     rows = sum(len(lines) for lines in sample.values())
     assert 100 <= rows <= 200 and len(sample) >= 10
@@ -68,13 +74,7 @@ def test_a_sample_does_not_follow_the_lookups_a_cycle_defers() -> None:
     firm = list(iter_records(1, "small"))
     the_map = _proposed(firm)  # custom lookups connect nearly every record to every other
     compiled = CompiledMap(the_map, {"case_practice_areas": [next(r["id"] for k, r in firm if k == "practice_areas")]})
-    compiled.place(firm)
-    staged: dict[str, list[dict[str, Any]]] = {}
-    for resource, record in firm:
-        for table in compiled.for_resource(resource):
-            row = table.map(record)
-            if row is not None and row.loadable:
-                staged.setdefault(row.table, []).append(json.loads(staged_line(row)))
+    staged = _staged(compiled, firm)
     followed = sum(len(lines) for lines in select_sample(the_map, staged, 100).values())
     sample = select_sample(the_map, staged, 100, load_order(the_map).deferred)
     assert 100 <= sum(len(lines) for lines in sample.values()) <= 200 < followed
