@@ -12,9 +12,9 @@ import azure.durable_functions as df
 from azure.storage.blob import ContainerClient
 from pydantic import BaseModel, Field
 
-from activities.mapping_dry_run import dry_run_migration, extracted_records
+from activities.mapping_dry_run import dry_run_migration
 from shared.blobs import container
-from shared.dataverse.loader import NO_BULK_TABLES
+from shared.clio.extracted import extracted_records
 from shared.dataverse.shared_client import shared_dataverse_client
 from shared.mapping.approval import approve, read_approved_map
 from shared.mapping.load_order import load_order
@@ -165,7 +165,7 @@ def _levels(map_file: MapFile, blobs: dict[str, list[str]]) -> list[list[dict[st
     """Loads level by level: each table map with its target, row blobs and the binds its first pass leaves out."""
     order = load_order(map_file)
     levels = [[{"table": table.name, "blobs": blobs[table.name],
-                "target": {**table.target.model_dump(), "bulk": table.target.logical_name not in NO_BULK_TABLES},
+                "target": table.target.model_dump(),
                 "deferred": order.deferred.get(table.name, [])}
                for table in map_file.tables if table.target.entity_set in level and blobs.get(table.name)]
               for level in order.levels]

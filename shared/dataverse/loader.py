@@ -38,7 +38,8 @@ class TableTarget(BaseModel):
     primary_id: str
     key_column: str
     hash_column: str  # written with every row: the content hash of what we loaded (unchanged detection)
-    bulk: bool = True  # UpsertMultiple supported (account, contact, opportunity, incident, invoice, ...)
+    # UpsertMultiple supported: all tables but NO_BULK_TABLES unless the caller says otherwise
+    bulk: bool = Field(default_factory=lambda data: data["logical_name"] not in NO_BULK_TABLES)
 
 
 class LoadRow(BaseModel):

@@ -18,10 +18,9 @@ from shared.documents.models import DocumentLine, RecordFolder
 
 KEY_COLUMN, HASH_COLUMN = "new_clioid", "new_clioloadhash"
 SITE = TableTarget(entity_set="sharepointsites", logical_name="sharepointsite", primary_id="sharepointsiteid",
-                   key_column=KEY_COLUMN, hash_column=HASH_COLUMN, bulk=False)  # NO_BULK_TABLES
+                   key_column=KEY_COLUMN, hash_column=HASH_COLUMN)
 LOCATION = TableTarget(entity_set="sharepointdocumentlocations", logical_name="sharepointdocumentlocation",
-                       primary_id="sharepointdocumentlocationid", key_column=KEY_COLUMN, hash_column=HASH_COLUMN,
-                       bulk=False)
+                       primary_id="sharepointdocumentlocationid", key_column=KEY_COLUMN, hash_column=HASH_COLUMN)
 SCHEMA = SchemaRequest(
     columns=[spec for table in ("sharepointsite", "sharepointdocumentlocation") for spec in (
         ColumnSpec(table=table, schema_name="new_ClioId", type="string", label="Clio id", max_length=100),

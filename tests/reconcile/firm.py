@@ -20,7 +20,6 @@ from activities.reconciliation import reconcile_migration
 from firmgen import iter_records
 from localrun.dataverse_sandbox import running_dataverse
 from sandboxes.dataverse.config import SystemUserSeed
-from shared.dataverse.loader import NO_BULK_TABLES
 from shared.blobs import container
 from shared.clio.models import resource_catalogue
 from shared.dataverse.client import DataverseClient
@@ -64,7 +63,7 @@ class LoadedFirm:
     def load(self, table: str, batch: str = "00000") -> dict[str, int]:
         target = next(t for t in self.the_map.tables if t.name == table).target
         result: dict[str, int] = load_dataverse_rows({
-            "migration_id": MIGRATION, "target": {**target.model_dump(), "bulk": target.logical_name not in NO_BULK_TABLES},
+            "migration_id": MIGRATION, "target": target.model_dump(),
             "rows_blob": f"{self.rows_prefix}/{table}/{batch}.jsonl", "batch_id": f"{table}-{batch}",
             "approved_map_blob": self.approved_blob})
         return result
