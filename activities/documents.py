@@ -14,8 +14,8 @@ import azure.durable_functions as df
 from azure.storage.blob import ContainerClient, ContentSettings
 from pydantic import BaseModel, Field
 
-from activities.mapping_dry_run import extracted_records
 from shared.blobs import container
+from shared.clio.extracted import extracted_records
 from shared.clio.client import shared_client
 from shared.dataverse.loader import AdaptiveSize, LoadRow, RowOutcome, TableLoader, TableTarget, key_literal
 from shared.dataverse.shared_client import shared_dataverse_client

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 import azure.durable_functions as df
@@ -13,6 +12,7 @@ from azure.storage.blob import ContainerClient, ContentSettings
 from pydantic import BaseModel, Field
 
 from shared.blobs import container
+from shared.clio.extracted import extracted_records
 from shared.clio.models import resource_catalogue
 from shared.mapping.dry_run import MappedRow, dry_run, reports, staged_line
 from shared.mapping.engine import CompiledMap
@@ -31,18 +31,6 @@ class DryRunRequest(BaseModel):
     snapshot_blob: str  # {"schema": SchemaSnapshot, "system_users": [...]} read from the target beforehand
     parameters: dict[str, list[Any]] = Field(default_factory=dict)
     fallback_owner_email: str | None = None
-
-
-def extracted_records(raw: ContainerClient, migration_id: str,
-                      stream: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every record of every extracted page (of one stream, if named), with the Clio resource its stream reads."""
-    resource_of = {spec.key: spec.resource for spec in resource_catalogue().resources}
-    prefix = f"{migration_id}/clio/{stream}/" if stream else f"{migration_id}/clio/"
-    for blob in raw.list_blobs(name_starts_with=prefix):
-        parts = blob.name.split("/")
-        if len(parts) == 5 and parts[3] == "pages":
-            for record in json.loads(raw.download_blob(blob.name).readall())["data"]:
-                yield resource_of[parts[2]], record
 
 
 class _ChunkedRows:
