@@ -39,7 +39,8 @@ from bench.dataverse_loader import (DOP, MAX_EXECUTION, MAX_REQUESTS, PER_REQUES
                                     ceiling)
 from firmgen import write_firm  # noqa: E402
 from localrun.azurite import Azurite  # noqa: E402
-from localrun.demo import GATES, Progress, _call, _case_areas, _decide, _summary  # noqa: E402
+from localrun.demo import Progress, _summary, case_areas  # noqa: E402
+from localrun.demo import migrate as run_migration  # noqa: E402
 from localrun.execution import Outcome  # noqa: E402
 from localrun.host import LocalHost, load_function_app  # noqa: E402
 from localrun.stack import LocalStack, reset_service_clients, running_stack  # noqa: E402
@@ -94,16 +95,11 @@ def migrate(host: LocalHost, stack: LocalStack, firm: Path, migration_id: str, s
             timeout: float) -> tuple[dict[str, Any], float]:
     """POST the migration, answer both gates, run it to its end. Its final status, and the monotonic POST time."""
     body = {"migration_id": migration_id, "sample_size": sample_size, "objects": objects(),
-            "fallback_owner_email": stack.dynamics_users[0], "case_practice_areas": _case_areas(firm)}
+            "fallback_owner_email": stack.dynamics_users[0], "case_practice_areas": case_areas(firm)}
     posted = time.monotonic()
-    code, answer = _call(host, "POST", "migrations", body)
-    if code != 202:
-        raise SystemExit(f"POST /api/migrations -> {code} {answer}")
-    root = instance_id(migration_id)
-    status = host.run_until_phase(root, set(GATES), timeout=timeout)
-    while status["runtimeStatus"] == "Running":
-        _decide(host, migration_id, GATES[status["customStatus"]["phase"]], status, False)
-        status = host.run_until_phase(root, set(GATES), timeout=timeout, after=status["customStatus"])
+    status = run_migration(host, body, timeout)
+    if status["runtimeStatus"] == "NotStarted":
+        raise SystemExit(f"POST /api/migrations refused: {status['output']}")
     return status, posted
 
 

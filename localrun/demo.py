@@ -71,12 +71,6 @@ class Progress:
         return f"{int(elapsed // 60):02d}:{int(elapsed % 60):02d}"
 
 
-def _call(host: LocalHost, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    answer = host.invoke_http(method, f"/api/{path}", body=b"" if body is None else json.dumps(body).encode())
-    text = answer.get_body().decode()
-    return answer.status_code, json.loads(text) if text.startswith(("{", "[")) else text
-
-
 def _decide(host: LocalHost, migration_id: str, gate: str, status: dict[str, Any], interactive: bool) -> None:
     progress = status.get("customStatus") or {}
     if gate == "mapping":
@@ -91,10 +85,26 @@ def _decide(host: LocalHost, migration_id: str, gate: str, status: dict[str, Any
     approved = True
     if interactive:
         approved = input(f"           approve the {gate}? [y/N] ").strip().lower().startswith("y")
-    code, answer = _call(host, "POST", f"migrations/{migration_id}/{gate}/decision",
-                         {"approved": approved, "by": "demo@localhost", "note": "demo run"})
+    code, answer = host.invoke_json("POST", f"/api/migrations/{migration_id}/{gate}/decision",
+                                    {"approved": approved, "by": "demo@localhost", "note": "demo run"})
     print(f"           POST /api/migrations/{migration_id}/{gate}/decision -> {code} "
           f"({'approved' if approved else 'rejected'})")
+
+
+def migrate(host: LocalHost, body: dict[str, Any], timeout: float, interactive: bool = False) -> dict[str, Any]:
+    """POSTs the migration, answers each gate as it comes (approved, or asked), drives it to its end: the final
+    status."""
+    code, answer = host.invoke_json("POST", "/api/migrations", body)
+    print(f"POST /api/migrations -> {code} {answer}")
+    if code != 202:
+        return {"runtimeStatus": "NotStarted", "output": answer}
+    root, answered = instance_id(body["migration_id"]), None
+    while True:
+        status = host.run_until_phase(root, set(GATES), timeout=timeout, after=answered)
+        if status["runtimeStatus"] != "Running":
+            return status
+        answered = status["customStatus"]
+        _decide(host, body["migration_id"], GATES[answered["phase"]], status, interactive)
 
 
 def _export_reports(migration_id: str, folder: Path) -> list[Path]:
@@ -128,18 +138,8 @@ def run_demo(size: str, seed: int, rate_limit: int, migration_id: str, interacti
             with LocalHost(load_function_app(), azurite.connection_string, on_episode=Progress(root)) as host:
                 body = {"migration_id": migration_id, "sample_size": 100,
                         "fallback_owner_email": stack.dynamics_users[0],
-                        "case_practice_areas": _case_areas(firm)}
-                code, answer = _call(host, "POST", "migrations", body)
-                print(f"POST /api/migrations -> {code} {answer}")
-                if code != 202:
-                    return 1
-                answered = None
-                while True:
-                    status = host.run_until_phase(root, set(GATES), timeout=6 * 3600, after=answered)
-                    if status["runtimeStatus"] != "Running":
-                        break
-                    answered = status["customStatus"]
-                    _decide(host, migration_id, GATES[answered["phase"]], status, interactive)
+                        "case_practice_areas": case_areas(firm)}
+                status = migrate(host, body, 6 * 3600, interactive)
                 reports.mkdir(parents=True, exist_ok=True)
                 exported = _export_reports(migration_id, reports)
             counters = stack.clio.state.counters
@@ -147,7 +147,7 @@ def run_demo(size: str, seed: int, rate_limit: int, migration_id: str, interacti
                         time.monotonic() - started)
 
 
-def _case_areas(firm: Path) -> list[int]:
+def case_areas(firm: Path) -> list[int]:
     """The demo's matter split rule: the firm's first practice area is handled as cases."""
     areas = json.loads(firm.read_text()).get("practice_areas", [])
     return [areas[0]["id"]] if areas else []

@@ -127,6 +127,18 @@ class LocalHost:
             return self._loop.run(answer) if inspect.isawaitable(answer) else answer
         return func.HttpResponse(status_code=404)
 
+    def invoke_json(self, method: str, path: str, body: Any = None, raw: bytes | None = None,
+                    headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        """An HTTP function called as the portal calls the API: `body` as JSON (or `raw` bytes) in, the status and
+        the answer's JSON (or text) out."""
+        answer = self.invoke_http(method, path, raw if raw is not None else
+                                  (b"" if body is None else json.dumps(body).encode()), headers=headers)
+        text = answer.get_body().decode()
+        try:
+            return answer.status_code, json.loads(text) if text else None
+        except ValueError:
+            return answer.status_code, text
+
     def fire_timer(self, name: str, past_due: bool = False) -> None:
         function = self.index.timers[name]
         kwargs: dict[str, Any] = {function.trigger_param: TimerRequest(past_due=past_due)}

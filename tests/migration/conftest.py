@@ -2,7 +2,6 @@
 portal's API called the way the portal calls it."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,5 @@ def stack(storage_env: str, tiny_firm: tuple[Path, dict[str, Any]],  # noqa: F81
 
 def call(host: LocalHost, method: str, path: str, body: Any = None,
          raw: bytes | None = None) -> tuple[int, Any]:
-    """The portal's call: JSON in, (status, JSON or text) out."""
-    answer = host.invoke_http(method, f"/api/{path}", body=raw if raw is not None else
-                              (b"" if body is None else json.dumps(body).encode()))
-    text = answer.get_body().decode()
-    try:
-        return answer.status_code, json.loads(text) if text else None
-    except ValueError:
-        return answer.status_code, text
+    """The portal's call to `/api/<path>`."""
+    return host.invoke_json(method, f"/api/{path}", body, raw)

@@ -19,6 +19,7 @@ import pytest
 
 from function_app import app
 from localrun.client_api import ClientApi
+from localrun.demo import migrate
 from localrun.host import LocalHost
 from localrun.stack import LocalStack, reset_service_clients, running_stack
 from localrun.store import TaskHubStore
@@ -27,7 +28,6 @@ from shared.graph.client import GraphClient
 from shared.mapping.maps import load_map
 from shared.migration.models import MigrationInput
 from shared.settings import Settings
-from tests.migration.conftest import call
 
 ROOT = Path(__file__).resolve().parents[2]
 GATES = {"awaiting mapping approval": "mapping_decision", "awaiting sample approval": "sample_decision"}
@@ -73,15 +73,7 @@ def _request(migration_id: str, stack: LocalStack, areas: list[int]) -> dict[str
 
 def _uninterrupted(stack: LocalStack, areas: list[int]) -> dict[str, Any]:
     with LocalHost(app, os.environ["AzureWebJobsStorage"]) as host:
-        assert call(host, "POST", "migrations", _request("whole", stack, areas))[0] == 202
-        seen = None
-        while True:
-            status = host.run_until_phase("migration-whole", set(GATES), timeout=600, after=seen)
-            if status["runtimeStatus"] != "Running":
-                return status
-            seen = status["customStatus"]
-            gate = "mapping" if seen["phase"] == "awaiting mapping approval" else "sample"
-            assert call(host, "POST", f"migrations/whole/{gate}/decision", DECISION)[0] == 202
+        return migrate(host, _request("whole", stack, areas), timeout=600)
 
 
 def _runner(instance_id: str, payload: dict[str, Any]) -> subprocess.Popen[bytes]:
