@@ -162,14 +162,43 @@ def _staged(raw: ContainerClient, migration: str, version: str) -> dict[str, lis
 
 
 def _levels(map_file: MapFile, blobs: dict[str, list[str]]) -> list[list[dict[str, Any]]]:
-    """Loads level by level: each table map with its target, row blobs and the binds its first pass leaves out."""
+    """Loads level by level: each table map with its target, row blobs, the binds its first pass leaves out, the
+    table maps it waits for (those its rows bind to, outside its cycle) and those of its cycle (itself too)."""
     order = load_order(map_file)
-    levels = [[{"table": table.name, "blobs": blobs[table.name],
-                "target": table.target.model_dump(),
-                "deferred": order.deferred.get(table.name, [])}
-               for table in map_file.tables if table.target.entity_set in level and blobs.get(table.name)]
+    present = [table for table in map_file.tables if blobs.get(table.name)]
+
+    def names(entity_sets: set[str] | frozenset[str]) -> list[str]:
+        return [table.name for table in present if table.target.entity_set in entity_sets]
+
+    levels = [[{"table": table.name, "blobs": blobs[table.name], "target": table.target.model_dump(),
+                "deferred": order.deferred.get(table.name, []),
+                "after": names(order.waits_for[table.target.entity_set]),
+                "cycle": names(order.cycle[table.target.entity_set])}
+               for table in present if table.target.entity_set in level]
               for level in order.levels]
     return [level for level in levels if level]
+
+
+def reconcile_groups(map_file: MapFile) -> list[list[str]]:
+    """The table maps that must be reconciled together: those sharing a Clio resource (a record is accounted for
+    across all its rows) or an entity set (extra rows are looked for once per set), transitively."""
+    chosen = map_file.tables
+    leader = {table.name: table.name for table in chosen}
+
+    def find(name: str) -> str:
+        while leader[name] != name:
+            name = leader[name]
+        return name
+
+    for attribute in ("source", "entity_set"):
+        first: dict[str, str] = {}
+        for table in chosen:
+            value = table.source if attribute == "source" else table.target.entity_set
+            leader[find(table.name)] = find(first.setdefault(value, table.name))
+    groups: dict[str, list[str]] = defaultdict(list)
+    for table in chosen:
+        groups[find(table.name)].append(table.name)
+    return list(groups.values())
 
 
 @bp.activity_trigger(input_name="payload")
@@ -178,7 +207,8 @@ def plan_full_load(payload: dict) -> dict:
     raw = _raw()
     map_file = read_approved_map(raw, approved_map_blob(request.migration_id))
     levels = _levels(map_file, _staged(raw, request.migration_id, request.version))
-    return {"levels": levels, "blobs": sum(len(t["blobs"]) for level in levels for t in level)}
+    return {"levels": levels, "blobs": sum(len(t["blobs"]) for level in levels for t in level),
+            "reconcile_groups": reconcile_groups(map_file)}
 
 
 class SampleRequest(StagedRequest):

@@ -1,7 +1,8 @@
 """One migration, as the product page walks it: pre-flight → extraction → proposed map → mapping approval → schema →
-sample loaded and diffed field by field → sample approval (a rejection goes back to the mapping) → full load, table
-after table in dependency order, each table a sub-orchestration → documents → reconciliation → cutover, which opens
-the delta window. The custom status always says the phase and what is known so far; the gates wait for the portal's
+sample loaded and diffed field by field → sample approval (a rejection goes back to the mapping) → full load, each
+table a sub-orchestration started once the tables it binds to are in, each group of tables reconciled once it is
+final (orchestrators/table_loads.py) → documents → the reconciliation assembled → cutover, which opens the delta
+window. The custom status always says the phase and what is known so far; the gates wait for the portal's
 external events, with a timeout."""
 from __future__ import annotations
 
@@ -10,15 +11,11 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from shared.eta import eta
+from orchestrators.table_loads import load_tables
 
 bp = df.Blueprint()
 
 MAPPING_EVENT, SAMPLE_EVENT = "mapping_decision", "sample_decision"
-LOAD_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=30_000, max_number_of_attempts=5)
-BLOBS_PER_WINDOW = 4
-WINDOWS_BEFORE_CONTINUE_AS_NEW = 20
-_LOAD_TOTALS = ("rows", "created", "updated", "unchanged", "failed")
 
 
 def _decision(context: df.DurableOrchestrationContext, event: str, hours: int):
@@ -30,39 +27,6 @@ def _decision(context: df.DurableOrchestrationContext, event: str, hours: int):
         timer.cancel()
         return answer.result
     return None
-
-
-def _load_table(context: df.DurableOrchestrationContext, migration_id: str, table: dict[str, Any],
-                approved_map_blob: str, run: str, omit: list[str]) -> Any:
-    return context.call_sub_orchestrator("load_table", {
-        "migration_id": migration_id, "table": table["table"], "target": table["target"], "blobs": table["blobs"],
-        "approved_map_blob": approved_map_blob, "run": run, "omit": omit, "next": 0,
-        "totals": {key: 0 for key in _LOAD_TOTALS}}, f"{context.instance_id}:{run}:{table['table']}")
-
-
-def _load_levels(context: df.DurableOrchestrationContext, migration_id: str, plan: dict[str, Any],
-                 approved_map_blob: str, run: str):
-    """Every level's tables in parallel, level after level; then the second pass: the lookups a cycle left out,
-    and another try for tables with failed rows (a row whose lookup target failed before may load now)."""
-    totals: dict[str, dict[str, int]] = {}
-    started = context.current_utc_datetime
-    blobs = sum(len(table["blobs"]) for level in plan["levels"] for table in level)
-    loaded = 0
-    for number, level in enumerate(plan["levels"]):
-        results = yield context.task_all([_load_table(context, migration_id, table, approved_map_blob, run,
-                                                      table["deferred"]) for table in level])
-        totals.update({table["table"]: result for table, result in zip(level, results)})
-        loaded += sum(len(table["blobs"]) for table in level)
-        context.set_custom_status({**context.custom_status, "loaded_levels": number + 1, "tables": totals,
-                                   "eta": eta(started, context.current_utc_datetime, loaded, blobs)})
-    again = [table for level in plan["levels"] for table in level
-             if table["deferred"] or totals[table["table"]]["failed"]]
-    if again:
-        results = yield context.task_all([_load_table(context, migration_id, table, approved_map_blob,
-                                                      f"{run}-again", []) for table in again])
-        for table, result in zip(again, results):
-            totals[table["table"]]["failed"] = result["failed"]
-    return totals
 
 
 @bp.orchestration_trigger(context_name="context")
@@ -128,13 +92,13 @@ def migrate(context: df.DurableOrchestrationContext):
         sample = yield context.call_activity("stage_sample", {
             "migration_id": migration_id, "version": approved["version"], "size": request.get("sample_size", 100),
             "round": mapping_round})
-        sample_loads = yield from _load_levels(context, migration_id, sample, approved["approved_map_blob"],
-                                               f"sample{mapping_round}")
+        sample_loads = yield from load_tables(context, migration_id, sample, approved["approved_map_blob"],
+                                              f"sample{mapping_round}")
         diff = yield context.call_activity("reconcile_migration", {
             "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"],
             "keys_blob": sample["keys_blob"]})
         yield record("awaiting sample approval", round=mapping_round)
-        phase("awaiting sample approval", sample={"rows": sample["rows"], "diff": diff, "loads": sample_loads})
+        phase("awaiting sample approval", sample={"rows": sample["rows"], "diff": diff, "loads": sample_loads.totals})
         decision = yield from _decision(context, SAMPLE_EVENT, timeout)
         if decision is None:
             yield record("failed", reason="sample approval timed out")
@@ -147,44 +111,25 @@ def migrate(context: df.DurableOrchestrationContext):
     yield record("loading", version=approved["version"])
     plan = yield context.call_activity("plan_full_load", {"migration_id": migration_id,
                                                            "version": approved["version"]})
-    loads = yield from _load_levels(context, migration_id, plan, approved["approved_map_blob"], "full")
+    full = yield from load_tables(context, migration_id, plan, approved["approved_map_blob"], "full", reconcile=True)
+    loads = full.totals
 
-    phase("moving documents", loads=loads)
-    documents = yield context.call_sub_orchestrator("move_clio_documents", {
+    phase("moving documents", loads=loads)  # the last reconcile groups finish meanwhile
+    moving = context.call_sub_orchestrator("move_clio_documents", {
         "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"],
         "parameters": {"case_practice_areas": request.get("case_practice_areas", [])}},
         f"{context.instance_id}:documents")
+    finishing = sorted(full.reconciling.items())
+    settled = yield context.task_all([moving, *(task for _, task in finishing)])
+    documents = settled[0]
+    full.parts.update({number: part for (number, _), part in zip(finishing, settled[1:])})
 
     phase("reconciling", documents=documents["moved"])
     reconciliation = yield context.call_activity("reconcile_migration", {
-        "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"]})
+        "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"],
+        "parts": [full.parts[number]["report"] for number in sorted(full.parts)]})
     yield record("cutover", request["delta_window_hours"], unexplained=reconciliation["unexplained"])
     result = {"phase": "cutover", "version": approved["version"], "records": extraction["records"],
               "loads": loads, "documents": documents["moved"], "reconciliation": reconciliation}
     phase("cutover", reconciliation=reconciliation)
     return result
-
-
-@bp.orchestration_trigger(context_name="context")
-def load_table(context: df.DurableOrchestrationContext):
-    """One table map's staged blobs through the loader, a few at a time; history kept short with continue_as_new."""
-    state = context.get_input()
-    totals = state["totals"]
-    for _ in range(WINDOWS_BEFORE_CONTINUE_AS_NEW):
-        window = state["blobs"][state["next"]:state["next"] + BLOBS_PER_WINDOW]
-        if not window:
-            return totals
-        results = yield context.task_all([
-            context.call_activity_with_retry("load_dataverse_rows", LOAD_RETRY, {
-                "migration_id": state["migration_id"], "target": state["target"], "rows_blob": blob,
-                "batch_id": f"{state['run']}-{state['table']}-{state['next'] + offset:05d}"[:64],
-                "approved_map_blob": state["approved_map_blob"], "omit": state["omit"]})
-            for offset, blob in enumerate(window)])
-        for result in results:
-            for key in _LOAD_TOTALS:
-                totals[key] += result[key]
-        state["next"] += len(window)
-        context.set_custom_status({"table": state["table"], "blobs_done": state["next"],
-                                   "blobs": len(state["blobs"]), **totals})
-    context.continue_as_new(state)
-    return None

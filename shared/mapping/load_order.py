@@ -14,6 +14,8 @@ from shared.mapping.model import MapFile, TableMap
 class LoadOrder:
     levels: list[list[str]]  # entity sets, level by level
     deferred: dict[str, list[str]] = field(default_factory=dict)  # table map -> binds left out of the first pass
+    waits_for: dict[str, set[str]] = field(default_factory=dict)  # entity set -> sets outside its cycle it binds to
+    cycle: dict[str, frozenset[str]] = field(default_factory=dict)  # entity set -> the sets of its cycle (itself too)
 
 
 def dependencies(map_file: MapFile) -> dict[str, set[str]]:
@@ -52,7 +54,7 @@ def load_order(map_file: MapFile) -> LoadOrder:
         done |= set(ready)
     deferred = {table.name: binds for table in map_file.tables
                 if (binds := _binds_into(table, group[table.target.entity_set]))}
-    return LoadOrder(levels, deferred)
+    return LoadOrder(levels, deferred, {node: graph[node] - group[node] for node in graph}, group)
 
 
 def _binds_into(table: TableMap, group: frozenset[str]) -> list[str]:

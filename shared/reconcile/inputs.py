@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from shared.dataverse.loader import RowOutcome
 from shared.reconcile.compare import StagedRow
 from shared.reconcile.evidence import DryRunReport
+from shared.reconcile.report import Reconciliation
 
 
 class SampleKeys(BaseModel):
@@ -50,6 +51,10 @@ def read_outcomes(raw: ContainerClient, migration_id: str, entity_sets: Iterable
                 outcome = RowOutcome.model_validate(item)
                 last[outcome.key] = outcome
     return outcomes
+
+
+def read_reconciliation(raw: ContainerClient, blob: str) -> Reconciliation:
+    return Reconciliation.model_validate_json(_text(raw, blob))
 
 
 def read_sample(raw: ContainerClient, blob: str) -> SampleKeys:

@@ -103,6 +103,16 @@ class Reconciliation(BaseModel):
                       unaccounted_records=sum(abs(r.unaccounted) for r in self.resources))
 
 
+def merged(parts: list[Reconciliation], order: list[str]) -> Reconciliation:
+    """One full reconciliation from the parts reconciled group by group (each group whole: its resources and entity
+    sets are in no other part), table maps in `order`; a resource no table map draws from is in every part."""
+    position = {name: number for number, name in enumerate(order)}
+    tables = sorted((t for part in parts for t in part.tables), key=lambda t: position.get(t.name, len(order)))
+    resources = {r.resource: r for part in parts for r in part.resources}
+    return Reconciliation(migration_id=parts[0].migration_id, map_version=parts[0].map_version, mode="full",
+                          tables=tables, resources=[resources[name] for name in sorted(resources)])
+
+
 def to_json(result: Reconciliation) -> str:
     return result.model_dump_json(indent=1)
 
