@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from activities.mapping_dry_run import dry_run_migration
 from shared.blobs import container
 from shared.clio.extracted import extracted_records
+from shared.clio.models import resource_catalogue
 from shared.dataverse.shared_client import shared_dataverse_client
 from shared.mapping.approval import approve, read_approved_map
 from shared.mapping.load_order import load_order
@@ -82,6 +83,12 @@ class MappingRound(_Migration):
     fallback_owner_email: str | None = None
 
 
+def _streams_with_custom_fields() -> list[str]:
+    """The extraction streams that ask for custom field values (only those carry any)."""
+    return [spec.key for spec in resource_catalogue().resources
+            if any(name.startswith("custom_field_values") for name in spec.fields)]
+
+
 def _system_users() -> list[dict[str, Any]]:
     return shared_dataverse_client(get_settings()).query("systemusers", {
         "$select": "systemuserid,internalemailaddress,isdisabled,islicensed,fullname"})
@@ -107,9 +114,10 @@ def propose_migration_map(payload: dict) -> dict:
         source = "edited"
     else:
         samples: dict[int, list[Any]] = defaultdict(list)
-        for _, record in extracted_records(raw, migration):
-            for value in record.get("custom_field_values") or []:
-                samples[value["custom_field"]["id"]].append(value.get("value"))
+        for stream in _streams_with_custom_fields():
+            for _, record in extracted_records(raw, migration, stream):
+                for value in record.get("custom_field_values") or []:
+                    samples[value["custom_field"]["id"]].append(value.get("value"))
         proposal = DeterministicProposer(get_settings().dataverse_publisher_prefix).propose(
             base, records["custom_fields"], samples, live, records["practice_areas"])
         proposed, source = proposal.map, "proposed"

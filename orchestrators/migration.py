@@ -82,16 +82,17 @@ def migrate(context: df.DurableOrchestrationContext):
             "migration_id": migration_id, "decision": decision, "at": context.current_utc_datetime.isoformat()})
 
         phase("provisioning the schema", version=approved["version"])
-        schema = yield context.call_sub_orchestrator("provision_schema", {"schema_blob": approved["schema_blob"]},
-                                                     f"{context.instance_id}:schema:{mapping_round}")
+        schema, sample = yield context.task_all([  # the sample is chosen from the staged rows meanwhile
+            context.call_sub_orchestrator("provision_schema", {"schema_blob": approved["schema_blob"]},
+                                          f"{context.instance_id}:schema:{mapping_round}"),
+            context.call_activity("stage_sample", {
+                "migration_id": migration_id, "version": approved["version"],
+                "size": request.get("sample_size", 100), "round": mapping_round})])
         if not schema["ready"] or schema["conflicts"]:
             yield record("failed", reason="schema", conflicts=schema["conflicts"])
             return {"phase": "failed", "reason": schema["reason"] or f"schema conflicts: {schema['conflicts']}"}
 
         phase("loading the sample")
-        sample = yield context.call_activity("stage_sample", {
-            "migration_id": migration_id, "version": approved["version"], "size": request.get("sample_size", 100),
-            "round": mapping_round})
         sample_loads = yield from load_tables(context, migration_id, sample, approved["approved_map_blob"],
                                               f"sample{mapping_round}")
         diff = yield context.call_activity("reconcile_migration", {
