@@ -12,6 +12,7 @@ from activities import (clio_extract, dataverse_load, dataverse_schema, delta_wi
 from orchestrators import clio_extraction, delta_pickup, sample_fanout, table_loads
 from orchestrators import documents as documents_orchestrator
 from orchestrators import migration as migration_orchestrator
+from shared.portal import clio_webhooks
 from shared.portal import routes as portal_routes
 from orchestrators import dataverse_schema as dataverse_schema_orchestrator
 from orchestrators.delta_pickup import DELTA_PICKUP_INSTANCE_ID
@@ -20,7 +21,8 @@ app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (sample_parts.bp, delta_windows.bp, clio_extract.bp, dataverse_load.bp, dataverse_schema.bp,
                   mapping_dry_run.bp, documents.bp, reconciliation.bp, migration.bp,
                   sample_fanout.bp, delta_pickup.bp, clio_extraction.bp, dataverse_schema_orchestrator.bp,
-                  documents_orchestrator.bp, migration_orchestrator.bp, table_loads.bp, portal_routes.bp):
+                  documents_orchestrator.bp, migration_orchestrator.bp, table_loads.bp, portal_routes.bp,
+                  clio_webhooks.bp):
     app.register_functions(blueprint)
 
 # What the internal portal may start over HTTP; sub-orchestrators and the timer's singleton are not on the list.

@@ -30,7 +30,7 @@ def _functions() -> dict[str, list[dict]]:
 def test_every_function_and_binding() -> None:
     functions = _functions()
     assert set(functions) == ACTIVITIES | ORCHESTRATORS | set(PORTAL) | {
-        "start_orchestration", "orchestration_status", "delta_pickup_timer", "openapi"}
+        "start_orchestration", "orchestration_status", "delta_pickup_timer", "openapi", "receive_clio_webhook"}
     for name in ACTIVITIES:
         assert functions[name] == [{"direction": "IN", "type": "activityTrigger", "name": "payload"}], name
     for name in ORCHESTRATORS:
@@ -51,6 +51,10 @@ def test_every_function_and_binding() -> None:
         assert (",".join(trigger["methods"]), trigger["route"], trigger["authLevel"]) == (methods, route, "FUNCTION")
     [document] = [binding for binding in functions["openapi"] if binding["type"] == "httpTrigger"]
     assert (document["route"], document["authLevel"]) == ("openapi.json", "ANONYMOUS")
+    # Clio cannot send a function key: the webhook's HMAC signature is what authenticates it
+    [webhook] = [binding for binding in functions["receive_clio_webhook"] if binding["type"] == "httpTrigger"]
+    assert (webhook["methods"], webhook["route"], webhook["authLevel"]) == (
+        ["POST"], "clio/webhooks/{migration_id}", "ANONYMOUS")
     assert functions["delta_pickup_timer"] == [
         {"direction": "IN", "type": "durableClient", "name": "client"},
         {"direction": "IN", "type": "timerTrigger", "name": "timer", "schedule": "%DELTA_PICKUP_SCHEDULE%",

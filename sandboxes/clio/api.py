@@ -1,6 +1,8 @@
 """The /api/v4 routes: authentication, rate limit and version around every call, then the resource handlers.
 
 Both path forms are served: `/api/v4/matters.json` (spec) and `/api/v4/matters` (docs examples) (clio.md §1).
+Writes: POST (201), PATCH (200) and DELETE (204) of the resources in `writes.RECORD_WRITES`; webhooks in
+`webhooks/api.py`.
 """
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from sandboxes.clio.state import SandboxState, bearer_token, sandbox_state_of
 from sandboxes.clio.store import Record
 from sandboxes.clio.tokens import AccessToken
 from sandboxes.clio.versions import negotiate_version
-from sandboxes.clio.writes import PATCHABLE
+from sandboxes.clio.webhooks.api import webhook_call
+from sandboxes.clio.writes import accepts
 
 
 class Call:
@@ -62,20 +65,41 @@ class Call:
             return Response(status_code=304, headers=headers)
         return JSONResponse({"data": self.state.renderer.render(schema, record, requests)}, headers=headers)
 
+    async def body(self) -> Any:
+        try:
+            return await self.request.json()
+        except ValueError:
+            raise bad_request("The request body is not valid JSON", "InvalidJSON") from None
+
+    def check_if_match(self, record: Record) -> None:
+        if precondition_failed(record, self.request.headers):
+            raise ClioError(412, "PreconditionFailed", "If-Match does not match the current ETag")
+
+    def written(self, schema: str, record: Record, fields: list[Any], status: int = 200) -> Response:
+        return JSONResponse({"data": self.state.renderer.render(schema, record, fields)}, status_code=status,
+                            headers=validators(record))
+
+    async def create(self, resource: str) -> Response:
+        spec = self.spec(resource)
+        data = self.state.writer.validate("POST", resource, await self.body())
+        fields = self.fields_for(spec.schema)
+        created = self.state.store.create(resource, self.state.writer.new_record(resource, spec.schema, data))
+        return self.written(spec.schema, created, fields, 201)
+
     async def patch(self, resource: str, record_id: str) -> Response:
         spec = self.spec(resource)
         record = self.record(resource, record_id)
-        try:
-            body = await self.request.json()
-        except ValueError:
-            raise bad_request("The request body is not valid JSON", "InvalidJSON") from None
-        if precondition_failed(record, self.request.headers):
-            raise ClioError(412, "PreconditionFailed", "If-Match does not match the current ETag")
-        data = self.state.writer.validate(resource, body)
+        body = await self.body()
+        self.check_if_match(record)
+        data = self.state.writer.validate("PATCH", resource, body)
         fields = self.fields_for(spec.schema)
         updated = self.state.store.update(resource, record["id"], self.state.writer.changes(spec.schema, record, data))
-        return JSONResponse({"data": self.state.renderer.render(spec.schema, updated, fields)},
-                            headers=validators(updated))
+        return self.written(spec.schema, updated, fields)
+
+    def delete(self, resource: str, record_id: str) -> Response:
+        record = self.record(resource, record_id)
+        self.state.store.delete(resource, record["id"])
+        return Response(status_code=204)
 
     def versions(self, document_id: str) -> Response:
         document = self.record("documents", document_id)
@@ -108,8 +132,16 @@ class Call:
 
 
 async def _dispatch(call: Call, method: str, segments: list[str]) -> Response:
-    if method == "PATCH" and len(segments) == 2 and segments[0] in PATCHABLE:
-        return await call.patch(segments[0], segments[1])
+    if segments[0] == "webhooks":
+        return await webhook_call(call, method, segments)
+    if accepts(segments[0], method):
+        match method, segments:
+            case "POST", [resource]:
+                return await call.create(resource)
+            case "PATCH", [resource, record_id]:
+                return await call.patch(resource, record_id)
+            case "DELETE", [resource, record_id]:
+                return call.delete(resource, record_id)
     if method == "GET":
         match segments:
             case [resource]:
@@ -149,4 +181,4 @@ async def api_endpoint(request: Request) -> Response:
     return response
 
 
-ROUTES = [Route("/api/v4/{path:path}", api_endpoint, methods=["GET", "PATCH"])]
+ROUTES = [Route("/api/v4/{path:path}", api_endpoint, methods=["GET", "POST", "PATCH", "PUT", "DELETE"])]

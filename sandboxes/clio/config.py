@@ -15,7 +15,9 @@ class OAuthClient(BaseModel):
     redirect_uri: str = Field(min_length=1)
 
 
-FaultKind = Literal["status", "delay", "drop", "truncate", "expire_tokens"]
+FaultKind = Literal["status", "delay", "drop", "truncate", "expire_tokens", "drop_delivery"]
+REQUEST_FAULT_KINDS = frozenset({"status", "delay", "drop", "truncate", "expire_tokens"})
+DELIVERY_FAULT_KINDS = frozenset({"drop_delivery"})
 
 
 class FaultRule(BaseModel):
@@ -23,6 +25,8 @@ class FaultRule(BaseModel):
 
     `times` = how many matching requests it hits (None: all); `rate` = hit each matching request with this
     probability, drawn from the sandbox's seeded generator (deterministic for a given request sequence).
+    `drop_delivery` acts on the webhook deliveries the sandbox sends instead (`path` is searched in the receiver's
+    URL): the delivery is silently lost, as a missed webhook is, and counted as sent (no retry).
     """
     kind: FaultKind
     path: str = ".*"
@@ -31,6 +35,17 @@ class FaultRule(BaseModel):
     delay_seconds: float = Field(default=0.0, ge=0)
     times: int | None = Field(default=1, ge=1)
     rate: float | None = Field(default=None, gt=0, le=1)
+
+
+class WebhookDeliveryConfig(BaseModel):
+    """How the sandbox delivers webhooks (clio.md §9). Retries: "the base timeout retry is 2 minutes, and we
+    re-attempt 5 times, with the length of time between each attempt doubling"
+    (https://developers.support.clio.com/hc/en-us/articles/360050277853); tests scale the base down."""
+    model_config = ConfigDict(extra="forbid")
+    ca_bundle: str | None = None  # PEM the receivers' certificates are verified against; the system's trust if None
+    timeout_seconds: float = Field(default=10.0, gt=0)  # "a short period of time" [OAS]: the length is inferred
+    retry_base_seconds: float = Field(default=120.0, ge=0)
+    max_retries: int = Field(default=5, ge=0)  # a delivery still failing after these suspends the webhook
 
 
 class SandboxConfig(BaseModel):
@@ -46,6 +61,7 @@ class SandboxConfig(BaseModel):
     preauthorized_refresh_tokens: dict[str, str] = Field(default_factory=dict)
     download_url_lifetime_seconds: int = Field(default=600, ge=1)
     faults: list[FaultRule] = Field(default_factory=list)
+    webhooks: WebhookDeliveryConfig = Field(default_factory=WebhookDeliveryConfig)
     fault_seed: int = 0
     signing_secret: str | None = None  # page tokens and file URLs; random per instance when None
     reference_dir: str | None = None  # defaults to ../shared/reference/clio beside the repo

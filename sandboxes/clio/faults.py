@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import httpx
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandboxes.clio.config import FaultRule
+from sandboxes.clio.config import REQUEST_FAULT_KINDS, FaultRule
 
 
 class TokenExpirer(Protocol):
@@ -60,11 +60,13 @@ class FaultInjector:
         with self._lock:
             self._active.clear()
 
-    def pick(self, method: str, path: str) -> FaultRule | None:
-        """The first rule this request triggers, consuming one of its `times`."""
+    def pick(self, method: str, path: str, kinds: frozenset[str] = REQUEST_FAULT_KINDS) -> FaultRule | None:
+        """The first rule of `kinds` this request triggers, consuming one of its `times`."""
         with self._lock:
             for active in self._active:
                 rule = active.rule
+                if rule.kind not in kinds:
+                    continue
                 if rule.method and rule.method.upper() != method.upper():
                     continue
                 if not active.pattern.search(path) or active.remaining == 0:

@@ -19,6 +19,7 @@ from sandboxes.clio.reference import load_reference
 from sandboxes.clio.resources import build_resource_specs
 from sandboxes.clio.store import FirmStore, Record
 from sandboxes.clio.tokens import TokenRegistry
+from sandboxes.clio.webhooks import DeliveryAttempt, WebhookService
 from sandboxes.clio.writes import RecordWriter
 
 
@@ -49,6 +50,8 @@ class SandboxState:
         self.signer = UrlSigner(secret, self.clock, config.download_url_lifetime_seconds)
         self.files = DocumentFiles(self.store)
         self.writer = RecordWriter(self.reference, self.store)
+        self.webhooks = WebhookService(self.reference, self.clock, self.store, self.renderer, self.faults,
+                                       config.webhooks)
 
     def sort_value(self, schema: str, record: Record, dotted: str) -> Any:
         """What an offset-paged index sorts by: a field, or `assoc.field` read from the associated record."""
@@ -61,7 +64,7 @@ class SandboxState:
             return None
         return self.renderer.resolve(nested[head]["ref"], value).get(tail)
 
-    # Simulated users editing Clio mid-run (each bumps etag and updated_at).
+    # Simulated users editing Clio mid-run (each bumps etag and updated_at, and fires the webhooks watching it).
     def create_record(self, resource: str, fields: Record) -> Record:
         return self.store.create(resource, fields)
 
@@ -83,6 +86,18 @@ class SandboxState:
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+    def drop_webhook_deliveries(self, times: int = 1, url: str = ".*") -> None:
+        """The next `times` webhook deliveries to a URL matching `url` are silently lost (a missed webhook)."""
+        self.faults.add(FaultRule(kind="drop_delivery", path=url, times=times))
+
+    def webhook_deliveries(self) -> list[DeliveryAttempt]:
+        """The delivery log: every handshake and delivery attempt, oldest first."""
+        return self.webhooks.deliveries()
+
+    def wait_for_webhooks(self, timeout: float = 10.0) -> bool:
+        """Blocks until no webhook is queued or being sent (retries included); False if `timeout` came first."""
+        return self.webhooks.wait_until_idle(timeout)
 
     @property
     def counters(self) -> RateCounters:

@@ -1,4 +1,7 @@
-"""The firm's records in memory, and the edits tests make to simulate users changing Clio mid-run."""
+"""The firm's records in memory, and the edits tests make to simulate users changing Clio mid-run.
+
+Every change is told to the store's listeners (webhooks watch them), inside the store's lock so they see changes
+in the order they happened."""
 from __future__ import annotations
 
 import bisect
@@ -6,9 +9,10 @@ import copy
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sandboxes.clio.clock import SandboxClock
 from sandboxes.clio.resources import SCHEMA_OF_RESOURCE
@@ -27,6 +31,24 @@ def record_key(record: Record) -> tuple[int, int, str]:
     return id_sort_key(record["id"])
 
 
+@dataclass(frozen=True)
+class RecordChange:
+    resource: str
+    event: Literal["created", "updated", "deleted"]
+    before: Record | None
+    after: Record | None
+
+    @property
+    def record(self) -> Record:
+        """The record as it now is, or as it last was if deleted."""
+        found = self.after if self.after is not None else self.before
+        assert found is not None
+        return found
+
+
+ChangeListener = Callable[[RecordChange], None]
+
+
 def compute_etag(record: Record) -> str:
     # clio.md §5 [ETAG]: quoted hex string, changes on every update.
     payload = json.dumps({k: v for k, v in record.items() if k != "etag"}, sort_keys=True, default=str)
@@ -34,15 +56,18 @@ def compute_etag(record: Record) -> str:
 
 
 class FirmStore:
-    def __init__(self, firm: dict[str, Any], clock: SandboxClock, firm_dir: Path | None = None) -> None:
-        unknown = [key for key in firm if not key.startswith("_") and key not in SCHEMA_OF_RESOURCE]
+    def __init__(self, firm: dict[str, Any], clock: SandboxClock, firm_dir: Path | None = None,
+                 resources: Iterable[str] = tuple(SCHEMA_OF_RESOURCE)) -> None:
+        served = tuple(resources)
+        unknown = [key for key in firm if not key.startswith("_") and key not in served]
         if unknown:
             raise ValueError(f"firm file has resources the sandbox does not serve: {unknown}")
         self.meta = {key: value for key, value in firm.items() if key.startswith("_")}
         self.firm_dir = firm_dir
         self._clock = clock
         self._lock = threading.RLock()
-        self._records: dict[str, dict[str, Record]] = {name: {} for name in SCHEMA_OF_RESOURCE}
+        self._records: dict[str, dict[str, Record]] = {name: {} for name in served}
+        self._listeners: list[ChangeListener] = []
         self._sorted: dict[str, list[Record]] = {}  # by id, built on first use, kept current by the edits
         self._versions_by_document: dict[Any, list[Record]] | None = None
         self._next_id = 1
@@ -86,6 +111,13 @@ class FirmStore:
     def __iter__(self) -> Iterator[str]:
         return iter(self._records)
 
+    def on_change(self, listener: ChangeListener) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self, change: RecordChange) -> None:
+        for listener in self._listeners:
+            listener(change)
+
     def _timestamp(self) -> str:
         return self._clock.now_datetime().isoformat(timespec="seconds")
 
@@ -101,8 +133,10 @@ class FirmStore:
             record.setdefault("created_at", now)
             record["updated_at"] = now
             record["etag"] = compute_etag(record)
-            self._resort(resource, self._records[resource].get(self._key(record["id"])), record)
+            previous = self._records[resource].get(self._key(record["id"]))
+            self._resort(resource, previous, record)
             self._records[resource][self._key(record["id"])] = record
+            self._changed(RecordChange(resource, "created" if previous is None else "updated", previous, record))
             return record
 
     def update(self, resource: str, record_id: Any, changes: Record) -> Record:
@@ -114,11 +148,14 @@ class FirmStore:
             record["etag"] = compute_etag(record)
             self._resort(resource, current, record)
             self._records[resource][self._key(record_id)] = record
+            self._changed(RecordChange(resource, "updated", current, record))
             return record
 
     def delete(self, resource: str, record_id: Any) -> None:
         with self._lock:
-            self._resort(resource, self._records[resource].pop(self._key(record_id)), None)
+            removed = self._records[resource].pop(self._key(record_id))
+            self._resort(resource, removed, None)
+            self._changed(RecordChange(resource, "deleted", removed, None))
 
     def versions_of(self, document_id: Any) -> list[Record]:
         with self._lock:

@@ -9,16 +9,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from shared.clio.auth import TokenProvider
 from shared.clio.errors import (ClioAuthError, ClioError, ClioMalformedResponse, ClioNotFound, ClioPermissionError,
                                 ClioRateLimited, ClioRequestError, ClioServerError, ClioTransportError,
                                 ClioVersionGone)
-from shared.clio.models import Page, ResourceSpec
+from shared.clio.models import WEBHOOK_FIELDS, Page, ResourceSpec, Webhook, WebhookEvent, WebhookModel
 from shared.clio.pacing import RateLimitPacer
 from shared.retrying import PerProcess, retrying
 from shared.settings import Settings
@@ -87,14 +88,17 @@ class ClioClient:
 
     def get(self, url: str, params: dict[str, str] | None = None, follow: bool = True) -> httpx.Response:
         """GET with pacing, one refresh on 401, Retry-After on 429 and retries for transient failures."""
-        return retrying(lambda: self._get_answered(url, params, follow), _RETRYABLE, self._max_attempts)
+        return retrying(lambda: self._answered("GET", url, params, follow), _RETRYABLE, self._max_attempts)
 
-    def _get_answered(self, url: str, params: dict[str, str] | None, follow: bool) -> httpx.Response:
+    def _answered(self, method: str, url: str, params: dict[str, str] | None = None, follow: bool = True,
+                  body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> httpx.Response:
+        """One call, answered: a 401 refreshes the token once and a 429 waits for the window (Clio processed
+        neither, so resending is safe for any method); other failures raise for the caller to retry or not."""
         refreshed = False
         throttled = 0
         while True:
             token = self.tokens.token()
-            response = self._send(token, url, params)
+            response = self._send(token, method, url, params, body, headers)
             if response.status_code == 401 and not refreshed:
                 refreshed = True
                 self.tokens.reject(token)
@@ -116,13 +120,14 @@ class ClioClient:
                             response.status_code, error_type)
             return response
 
-    def _send(self, token: str, url: str, params: dict[str, str] | None) -> httpx.Response:
+    def _send(self, token: str, method: str, url: str, params: dict[str, str] | None, body: dict[str, Any] | None,
+              headers: dict[str, str] | None) -> httpx.Response:
         self.pacer.acquire(token)
         self._per_thread.requests = self.requests_by_this_thread + 1
         response: httpx.Response | None = None
         try:
-            response = self._http.get(url, params=params, headers={"Authorization": f"Bearer {token}",
-                                                                   "X-API-VERSION": self.api_version})
+            response = self._http.request(method, url, params=params, json=body, headers={
+                **(headers or {}), "Authorization": f"Bearer {token}", "X-API-VERSION": self.api_version})
             response.read()
             return response
         except httpx.TransportError as exc:
@@ -139,7 +144,7 @@ class ClioClient:
         """One index page; `url` is a first-page URL or a `meta.paging.next` followed verbatim (clio.md §4).
         A body that is not a page is retried like a transport failure (it usually is one)."""
         def attempt() -> RawPage:
-            response = self._get_answered(url, None, True)
+            response = self._answered("GET", url)
             try:
                 return RawPage(url, response.content, Page.model_validate_json(response.content))
             except ValidationError as exc:
@@ -182,6 +187,80 @@ class ClioClient:
                 yield response
         except httpx.TransportError as exc:
             raise ClioTransportError(f"document {document_id}: {type(exc).__name__}: {exc}") from exc
+
+
+    # -- webhooks (clio.md §9) --------------------------------------------------------------------------------
+    def list_webhooks(self) -> list[Webhook]:
+        """Every webhook of the authorizing user, all pages."""
+        url: str | None = str(httpx.URL(self.url("/webhooks.json"),
+                                        params={"fields": WEBHOOK_FIELDS, "limit": "200", "order": "id(asc)"}))
+        webhooks: list[Webhook] = []
+        while url:
+            page = self.fetch_page(url).page
+            webhooks.extend(_webhook(url, {"data": record}) for record in page.data)
+            url = page.meta.paging.next
+        return webhooks
+
+    def create_webhook(self, url: str, model: WebhookModel, fields: str, events: list[WebhookEvent] | None = None,
+                       expires_at: datetime | None = None) -> Webhook:
+        """`POST /webhooks.json`. Not retried past a 401 or 429: a create that failed later may still have made
+        the webhook, so a caller that tries again lists first. Clio's handshake to `url` follows."""
+        data: dict[str, Any] = {"url": url, "model": model, "fields": fields}
+        if events is not None:
+            data["events"] = list(events)
+        if expires_at is not None:
+            data["expires_at"] = _aware(expires_at).isoformat()
+        endpoint = self.url("/webhooks.json")
+        return _webhook(endpoint, _json(self._answered("POST", endpoint, {"fields": WEBHOOK_FIELDS},
+                                                       body={"data": data})))
+
+    def renew_webhook(self, webhook_id: int, expires_at: datetime) -> Webhook:
+        """PATCH `expires_at` (at most 31 days ahead, clio.md §9); idempotent, so retried."""
+        endpoint = self.url(f"/webhooks/{webhook_id}.json")
+        body = {"data": {"expires_at": _aware(expires_at).isoformat()}}
+        answer = retrying(lambda: self._answered("PATCH", endpoint, {"fields": WEBHOOK_FIELDS}, body=body),
+                          _RETRYABLE, self._max_attempts)
+        return _webhook(endpoint, _json(answer))
+
+    def activate_webhook(self, webhook_id: int, secret: SecretStr) -> None:
+        """Confirms a pending webhook with its secret (`PUT /webhooks/{id}/activate`, the delayed handshake)."""
+        endpoint = self.url(f"/webhooks/{webhook_id}/activate")
+        headers = {"X-Hook-Secret": secret.get_secret_value()}
+        retrying(lambda: self._answered("PUT", endpoint, headers=headers), _RETRYABLE, self._max_attempts)
+
+    def delete_webhook(self, webhook_id: int) -> bool:
+        """False if it was already gone."""
+        endpoint = self.url(f"/webhooks/{webhook_id}.json")
+        try:
+            retrying(lambda: self._answered("DELETE", endpoint), _RETRYABLE, self._max_attempts)
+        except ClioNotFound:
+            return False
+        return True
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("expires_at must carry its UTC offset")
+    return moment
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ClioMalformedResponse(f"{response.url}: the answer is not JSON", response.status_code) from None
+
+
+def _webhook(url: str, body: Any) -> Webhook:
+    """The webhook in an answer. A refusal names the wrong fields only: pydantic's own message can quote the
+    whole input, shared secret included, so it is not chained."""
+    try:
+        return Webhook.model_validate(body["data"])
+    except ValidationError as exc:
+        wrong = ", ".join(".".join(str(part) for part in error["loc"]) or "data" for error in exc.errors())
+        raise ClioMalformedResponse(f"{url}: the answer is not a webhook (wrong: {wrong})") from None
+    except (KeyError, TypeError):
+        raise ClioMalformedResponse(f"{url}: the answer has no webhook in `data`") from None
 
 
 _shared: PerProcess[ClioClient] = PerProcess()

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 
 
 class TokenResponse(BaseModel):
@@ -76,3 +76,26 @@ class ResourceCatalogue(BaseModel):
 def resource_catalogue() -> ResourceCatalogue:
     data = json.loads((Path(__file__).parent / "resources.json").read_text())
     return ResourceCatalogue.model_validate(data)
+
+
+# Webhooks (clio.md §9): the models a webhook can watch, their events, a webhook's states.
+WebhookModel = Literal["activity", "bill", "calendar_entry", "clio_payments_payment", "communication", "contact",
+                       "document", "folder", "matter", "task"]
+WebhookEvent = Literal["created", "updated", "deleted", "matter_opened", "matter_pended", "matter_closed"]
+WebhookStatus = Literal["pending", "enabled", "suspended"]
+WEBHOOK_FIELDS = "id,etag,url,model,events,fields,status,expires_at,shared_secret"
+
+
+class Webhook(BaseModel):
+    """A webhook as `/webhooks.json` answers it with WEBHOOK_FIELDS. The shared secret signs every delivery: it
+    stays a SecretStr, so no repr, log line or dump shows it."""
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: int
+    etag: str | None = None
+    url: str
+    model: WebhookModel
+    events: list[WebhookEvent]
+    fields: str
+    status: WebhookStatus
+    expires_at: AwareDatetime
+    shared_secret: SecretStr | None = None

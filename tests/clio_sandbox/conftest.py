@@ -1,5 +1,5 @@
 """A sandbox per test, on a real loopback port (one server for the session), with an authorized httpx client whose every API response is
-validated against the spec."""
+validated against the spec; an HTTPS webhook receiver for the session."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -13,9 +13,11 @@ import pytest
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sandboxes.clio import OAuthClient, SandboxConfig, SandboxState, create_app, sandbox_state, serve_in_thread
+from sandboxes.clio import (OAuthClient, SandboxConfig, SandboxState, WebhookDeliveryConfig, create_app,
+                            sandbox_state, serve_in_thread)
 from tests.clio_sandbox.firm import build_firm
 from tests.clio_sandbox.spec_validation import validate_response
+from tests.clio_sandbox.webhook_receiver import WebhookReceiver, running_receiver
 
 CLIENT = OAuthClient(client_id="test-client", client_secret="test-secret", redirect_uri="http://127.0.0.1/cb")
 
@@ -96,3 +98,23 @@ def running_sandbox(firm: dict[str, Any] | Path, config: SandboxConfig) -> Itera
 def sandbox(firm: dict[str, Any], config: SandboxConfig) -> Iterator[Sandbox]:
     with running_sandbox(firm, config) as box:
         yield box
+
+
+@pytest.fixture(scope="session")
+def receiver_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebhookReceiver]:
+    with running_receiver(tmp_path_factory.mktemp("receiver-tls")) as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def receiver(receiver_server: WebhookReceiver) -> WebhookReceiver:
+    """The session's HTTPS webhook receiver, its script and record cleared for the test."""
+    receiver_server.reset()
+    return receiver_server
+
+
+def webhook_config(receiver: WebhookReceiver, **overrides: Any) -> SandboxConfig:
+    """A sandbox that trusts the receiver's CA and retries within milliseconds."""
+    delivery = WebhookDeliveryConfig(ca_bundle=receiver.ca_pem, timeout_seconds=5, retry_base_seconds=0.01,
+                                     max_retries=2)
+    return make_config(rate_limit=1000, webhooks=delivery, **overrides)

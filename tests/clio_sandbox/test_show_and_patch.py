@@ -85,8 +85,10 @@ def test_patch_custom_field_value_with_documented_composite_id(sandbox: Sandbox)
     assert response.json()["data"]["custom_field_values"] == [{"id": "text_line-5", "value": "Updated value"}]
 
 
-def test_patch_is_only_offered_where_implemented(sandbox: Sandbox) -> None:
-    assert sandbox.client.patch("/api/v4/activities/1.json", json={"data": {"note": "x"}}).status_code == 404
+def test_writes_are_only_offered_where_implemented(sandbox: Sandbox) -> None:
+    assert sandbox.client.patch("/api/v4/bills/1.json", json={"data": {"subject": "x"}}).status_code == 404
+    assert sandbox.client.delete("/api/v4/users/1.json").status_code == 404
+    assert sandbox.client.post("/api/v4/notes.json", json={"data": {"subject": "x"}}).status_code == 404
 
 
 def test_document_versions_index(sandbox: Sandbox) -> None:
