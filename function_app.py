@@ -7,22 +7,22 @@ import json
 import azure.durable_functions as df
 import azure.functions as func
 
-from activities import (clio_extract, dataverse_load, dataverse_schema, delta_windows, documents, mapping_dry_run,
-                        migration, reconciliation, sample_parts)
+from activities import (clio_extract, clio_webhooks, dataverse_load, dataverse_schema, delta_windows, documents,
+                        mapping_dry_run, migration, reconciliation, sample_parts)
 from orchestrators import clio_extraction, delta_pickup, sample_fanout, table_loads
 from orchestrators import documents as documents_orchestrator
 from orchestrators import migration as migration_orchestrator
-from shared.portal import clio_webhooks
+from shared.portal import clio_webhooks as webhook_receiver
 from shared.portal import routes as portal_routes
 from orchestrators import dataverse_schema as dataverse_schema_orchestrator
 from orchestrators.delta_pickup import DELTA_PICKUP_INSTANCE_ID
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-for blueprint in (sample_parts.bp, delta_windows.bp, clio_extract.bp, dataverse_load.bp, dataverse_schema.bp,
-                  mapping_dry_run.bp, documents.bp, reconciliation.bp, migration.bp,
+for blueprint in (sample_parts.bp, clio_webhooks.bp, delta_windows.bp, clio_extract.bp, dataverse_load.bp,
+                  dataverse_schema.bp, mapping_dry_run.bp, documents.bp, reconciliation.bp, migration.bp,
                   sample_fanout.bp, delta_pickup.bp, clio_extraction.bp, dataverse_schema_orchestrator.bp,
                   documents_orchestrator.bp, migration_orchestrator.bp, table_loads.bp, portal_routes.bp,
-                  clio_webhooks.bp):
+                  webhook_receiver.bp):
     app.register_functions(blueprint)
 
 # What the internal portal may start over HTTP; sub-orchestrators and the timer's singleton are not on the list.

@@ -6,7 +6,7 @@ window. The custom status always says the phase and what is known so far; the ga
 external events, with a timeout."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -16,6 +16,7 @@ from orchestrators.table_loads import load_tables
 bp = df.Blueprint()
 
 MAPPING_EVENT, SAMPLE_EVENT = "mapping_decision", "sample_decision"
+WEBHOOKS_BEFORE_CUTOVER = timedelta(days=31)  # as long as Clio allows; cutover sets the real end
 
 
 def _decision(context: df.DurableOrchestrationContext, event: str, hours: int):
@@ -53,7 +54,14 @@ def migrate(context: df.DurableOrchestrationContext):
         return {"phase": "failed", "reason": f"pre-flight failed: {', '.join(preflight['blocking'])}",
                 "preflight": preflight}
 
-    phase("extracting")
+    def watch(window_closes_at: datetime) -> Any:
+        return context.call_activity("ensure_clio_webhooks", {
+            "migration_id": migration_id, "streams": request.get("objects"),
+            "window_closes_at": window_closes_at.isoformat()})
+
+    # deletes made in Clio while the migration runs reach the receiver too (Clio has no tombstones to read later)
+    webhooks = yield watch(context.current_utc_datetime + WEBHOOKS_BEFORE_CUTOVER)
+    phase("extracting", webhooks=webhooks)
     extraction = yield context.call_sub_orchestrator(
         "extract_clio", {"migration_id": migration_id, "streams": request.get("objects")},
         f"{context.instance_id}:extract")
@@ -130,7 +138,9 @@ def migrate(context: df.DurableOrchestrationContext):
         "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"],
         "parts": [full.parts[number]["report"] for number in sorted(full.parts)]})
     yield record("cutover", request["delta_window_hours"], unexplained=reconciliation["unexplained"])
+    webhooks = yield watch(context.current_utc_datetime + timedelta(hours=request["delta_window_hours"]))
     result = {"phase": "cutover", "version": approved["version"], "records": extraction["records"],
-              "loads": loads, "documents": documents["moved"], "reconciliation": reconciliation}
+              "loads": loads, "documents": documents["moved"], "reconciliation": reconciliation,
+              "webhooks": webhooks}
     phase("cutover", reconciliation=reconciliation)
     return result

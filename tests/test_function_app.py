@@ -10,7 +10,8 @@ ACTIVITIES = {"write_sample_part", "write_sample_manifest", "find_open_delta_win
               "provision_dataverse_schema", "dataverse_key_statuses", "dry_run_migration",
               "plan_document_moves", "move_document_batch", "link_document_locations", "write_documents_report",
               "reconcile_migration", "run_preflight", "record_migration", "propose_migration_map",
-              "approve_migration_map", "plan_full_load", "stage_sample"}
+              "approve_migration_map", "plan_full_load", "stage_sample", "ensure_clio_webhooks",
+              "remove_clio_webhooks"}
 ORCHESTRATORS = {"sample_fanout", "sample_fanout_batch", "delta_pickup", "extract_clio", "extract_clio_stream",
                  "provision_schema", "move_clio_documents", "move_document_batches", "migrate", "load_table"}
 # The portal's migration API: function keys on every route but the OpenAPI document.

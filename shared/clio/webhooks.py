@@ -96,6 +96,9 @@ class WebhookSettings(BaseSettings):
     events_table: str = Field(default="clioevents", pattern=r"^[A-Za-z][A-Za-z0-9]{2,62}$",
                               alias="CLIO_WEBHOOK_EVENTS_TABLE")
     secret_key: SecretStr | None = Field(default=None, alias="CLIO_WEBHOOK_SECRET_KEY")  # a Fernet key
+    # Where Clio reaches the receiver, e.g. https://<app>.azurewebsites.net/api; unset: no webhooks are made and
+    # deletes are found by delta pickup's final id sweep alone.
+    base_url: str | None = Field(default=None, pattern=r"^https://[^\s]+$", alias="CLIO_WEBHOOK_BASE_URL")
 
 
 # -- subscriptions ------------------------------------------------------------------------------------------------
