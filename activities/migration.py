@@ -26,7 +26,8 @@ from shared.mapping.live_schema import read_snapshot
 from shared.mapping.sample import select_sample
 from shared.migration.models import (MIGRATION_ID, Decision, MigrationInput, approved_map_blob, edited_map_blob,
                                      mapping_folder, proposed_map_blob)
-from shared.migration.preflight import run_checks
+from shared.migration.estimate import Estimate, estimate
+from shared.migration.preflight import PreflightReport, run_checks
 from shared.settings import get_settings
 from shared.storage import table
 
@@ -133,11 +134,22 @@ def propose_migration_map(payload: dict) -> dict:
                              "fallback_owner_email": request.fallback_owner_email})
     raw.upload_blob(f"{mapping_folder(migration)}/dry-run.json", raw.download_blob(dry["report"]).readall(),
                     overwrite=True)
+    expected = _estimate(raw, migration, sum(dry["rows"].values()))
     _put(raw, f"{mapping_folder(migration)}/proposal.json",
          {"round": request.round, "source": source, "version": proposed.version, "dry_run": dry,
-          "decisions": decisions})
+          "decisions": decisions, "estimate": expected.model_dump()})
     return {"map_blob": proposed_map_blob(migration), "version": proposed.version, "source": source,
-            "dry_run": {key: dry[key] for key in ("report", "html", "rows", "accounted", "unmatched_users")}}
+            "dry_run": {key: dry[key] for key in ("report", "html", "rows", "accounted", "unmatched_users")},
+            "estimate": expected.lines()}
+
+
+def _estimate(raw: ContainerClient, migration: str, rows: int) -> Estimate:
+    manifest = json.loads(raw.download_blob(f"{migration}/clio/manifest.json").readall())
+    preflight = PreflightReport.model_validate_json(
+        raw.download_blob(f"{migration}/preflight/report.json").readall())
+    return estimate({stream["stream"]: stream["records"] for stream in manifest["streams"]}, rows,
+                    (record for _, record in extracted_records(raw, migration, "documents")),
+                    preflight.clio_requests_per_minute, preflight.dataverse_parallelism)
 
 
 class ApproveRequest(_Migration):

@@ -26,6 +26,9 @@ def test_a_migration_runs_end_to_end_through_the_api(stack: LocalStack, app_host
     assert code == 202 and started["instance_id"] == "migration-m1"
     status = app_host.run_until_phase("migration-m1", {"awaiting mapping approval"})
     assert status["runtimeStatus"] == "Running", str(app_host.status("migration-m1"))[-3000:]
+    records, documents, moving = status["customStatus"]["proposal"]["estimate"]
+    assert records.startswith(f"{status['customStatus']['records']:,} Clio records extracted")
+    assert "documents" in documents and "Clio requests/min" in moving
 
     code, again = call(app_host, "POST", "migrations", start)
     assert code == 409 and "already exists" in again["error"]
