@@ -78,6 +78,8 @@ def _decide(host: LocalHost, migration_id: str, gate: str, status: dict[str, Any
         print(f"           proposed map: {sum((dry.get('rows') or {}).values())} rows; every record accounted for: "
               f"{dry.get('accounted')}; "
               f"Clio users without a Dynamics user: {dry.get('unmatched_users')}")
+        for line in progress.get("proposal", {}).get("estimate", []):
+            print(f"           estimate: {line}")
     else:
         diff = progress.get("sample", {}).get("diff", {})
         print(f"           sample: {progress.get('sample', {}).get('rows')} rows loaded and read back; "
