@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel
 
 from shared.clio.client import ClioClient
-from shared.clio.models import Webhook, WebhookModel
+from shared.clio.models import Webhook, WebhookEvent, WebhookModel
 from shared.clio.webhooks import RESOURCE_OF_MODEL, SubscriptionStore, streams_of_model
 
 WATCHED_FIELDS = "id,etag,updated_at"
-EVENTS = ["created", "updated", "deleted"]
+EVENTS: list[WebhookEvent] = ["created", "updated", "deleted"]
 MOST_AHEAD = timedelta(days=31)
 AFTER_CLOSE = timedelta(days=1)
 
