@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import datetime, timezone
 
 import azure.durable_functions as df
 from pydantic import BaseModel, Field
@@ -13,6 +14,7 @@ from shared.dataverse.loader import AdaptiveSize, LoadRow, TableLoader, TableTar
 from shared.dataverse.shared_client import shared_dataverse_client
 from shared.ledger import WriteLedger
 from shared.mapping.approval import MapNotApproved, read_approved_map
+from shared.reconcile.inputs import OUTCOMES_WRITTEN_AT
 from shared.settings import get_settings
 
 bp = df.Blueprint()
@@ -48,7 +50,9 @@ def load_dataverse_rows(payload: dict) -> dict:
                          request.batch_id, AdaptiveSize(settings.dataverse_batch_size))
     outcomes = loader.load(rows)
     path = f"{request.migration_id}/dataverse/{request.target.entity_set}/outcomes/{request.batch_id}.json"
-    raw.upload_blob(path, json.dumps([o.model_dump() for o in outcomes]).encode(), overwrite=True)
+    # Last-Modified has whole seconds: a retry pass in the same second must still read as the later one
+    raw.upload_blob(path, json.dumps([o.model_dump() for o in outcomes]).encode(), overwrite=True,
+                    metadata={OUTCOMES_WRITTEN_AT: datetime.now(timezone.utc).isoformat()})
     counts = Counter(o.action for o in outcomes)
     return {"outcomes_blob": path, "rows": len(rows), **{a: counts.get(a, 0)
                                                          for a in ("created", "updated", "unchanged", "failed")}}

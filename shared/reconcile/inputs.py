@@ -15,6 +15,9 @@ from shared.reconcile.evidence import DryRunReport
 from shared.reconcile.report import Reconciliation
 
 
+OUTCOMES_WRITTEN_AT = "writtenat"  # blob metadata: when the outcomes were written, to the microsecond
+
+
 class SampleKeys(BaseModel):
     """The keys of the sample, per table map name."""
     tables: dict[str, list[str]] = Field(default_factory=dict)
@@ -43,8 +46,10 @@ def read_outcomes(raw: ContainerClient, migration_id: str, entity_sets: Iterable
     outcome replaces the one before."""
     outcomes: dict[str, dict[str, RowOutcome]] = {}
     for entity_set in sorted(set(entity_sets)):
-        blobs = sorted(raw.list_blobs(name_starts_with=f"{migration_id}/dataverse/{entity_set}/outcomes/"),
-                       key=lambda blob: (blob.last_modified, blob.name))
+        blobs = sorted(raw.list_blobs(name_starts_with=f"{migration_id}/dataverse/{entity_set}/outcomes/",
+                                      include=["metadata"]),
+                       key=lambda blob: ((blob.metadata or {}).get(OUTCOMES_WRITTEN_AT)
+                                         or blob.last_modified.isoformat(), blob.name))
         last = outcomes.setdefault(entity_set, {})
         for blob in blobs:
             for item in json.loads(_text(raw, blob.name)):
