@@ -26,7 +26,8 @@ def move_clio_documents(context: df.DurableOrchestrationContext):
     request = context.get_input()
     migration_id = request["migration_id"]
     context.set_custom_status({"phase": "provisioning the document-location keys"})
-    schema = yield context.call_sub_orchestrator("provision_schema", LOCATION_SCHEMA, f"{context.instance_id}:schema")
+    schema = yield context.call_sub_orchestrator("provision_schema", {**LOCATION_SCHEMA, "migration_id": migration_id},
+                                                 f"{context.instance_id}:schema")
     if not schema["ready"] or schema["conflicts"]:
         raise RuntimeError(f"document locations cannot be keyed: {schema['reason'] or schema['conflicts']}")
     context.set_custom_status({"phase": "planning documents"})

@@ -110,6 +110,16 @@ class WriteLedger:
                     row.writes += 1
         return folded
 
+    @staticmethod
+    def partitions(settings: Settings, migration_id: str) -> list[str]:
+        """What follows `<migration>|` in each of the migration's partitions ("accounts", "sharepoint-folders",
+        "sharepoint-files|documents-00001", ...), sorted. '}' is the character after '|', so the range holds
+        exactly this migration's partitions."""
+        entities = table(settings, settings.ledger_table).query_entities(
+            "PartitionKey ge @low and PartitionKey lt @high", select=["PartitionKey"],
+            parameters={"low": f"{migration_id}|", "high": f"{migration_id}}}"})
+        return sorted({entity["PartitionKey"].split("|", 1)[1] for entity in entities})
+
     def _page(self, entity: dict[str, Any]) -> _Page:
         if entity.get("Blob"):
             text = container(self._settings.ledger_container).download_blob(entity["Blob"]).readall().decode()

@@ -9,6 +9,7 @@ from sandboxes.dataverse.customization import (activity_binds, build_column, bui
 from sandboxes.dataverse.document_management import FLAG, LOCATION, enable, update_definition
 from sandboxes.dataverse.errors import DataverseError, bad_request, segment_not_found
 from sandboxes.dataverse.keys import split_parenthesized
+from sandboxes.dataverse.metadata_delete import delete_column, delete_key, delete_table
 from sandboxes.dataverse.metadata_nodes import attribute_nodes, relationship_node, table_node
 from sandboxes.dataverse.metadata_query import Node, metadata_filter, parse_options, shape
 from sandboxes.dataverse.operation import Operation, Reply
@@ -76,6 +77,11 @@ def _attributes(state: DataverseState, operation: Operation, table: Table, inner
             table.columns[column.logical] = column
         record(state, operation, "Attribute", f"{table.logical}.{column.logical}")
         return Reply(204, {"OData-EntityId": f"{url}({column.metadata_id})"})
+    if operation.method == "DELETE" and inner is not None and cast is None:
+        node = find(attribute_nodes(state.catalog, table), inner, f"attribute on entity {table.logical}")
+        with state.store.transaction():
+            delete_column(state, table, table.columns[node.item["LogicalName"]])
+        return Reply(204)
     if operation.method != "GET":
         raise DataverseError(405, "", f"{operation.method} is not supported on Attributes in the sandbox.")
     if cast is not None and (not cast.startswith("Microsoft.Dynamics.CRM.") or not cast.endswith("AttributeMetadata")):
@@ -98,10 +104,15 @@ def _keys(state: DataverseState, operation: Operation, table: Table, inner: str 
             state.check_key_data(table, key)
         record(state, operation, "EntityKey", f"{table.logical}.{key.logical}")
         return Reply(204, {"OData-EntityId": f"{url}({key.metadata_id})"})
-    if operation.method != "GET":
-        raise DataverseError(405, "", f"{operation.method} is not supported on Keys in the sandbox.")
     nodes = table_node(state.catalog, table, now).navigations["Keys"]()
     assert isinstance(nodes, list)
+    if operation.method == "DELETE" and inner is not None:
+        found = find(nodes, inner, f"key on entity {table.logical}")
+        with state.store.lock:
+            delete_key(state, table, next(key for key in table.keys if key.metadata_id == found.item["MetadataId"]))
+        return Reply(204)
+    if operation.method != "GET":
+        raise DataverseError(405, "", f"{operation.method} is not supported on Keys in the sandbox.")
     if inner is None:
         return collection(operation, nodes, f"EntityDefinitions('{table.metadata_id}')/Keys")
     return member(operation, find(nodes, inner, f"key on entity {table.logical}"), "EntityDefinitions/Keys")
@@ -188,8 +199,13 @@ def handle_definitions(state: DataverseState, operation: Operation) -> Reply:
     if not rest:
         if operation.method == "PUT":
             return _update_table(state, operation, table)
+        if operation.method == "DELETE":
+            with state.store.transaction():
+                delete_table(state, table)
+            return Reply(204)
         if operation.method != "GET":
-            raise DataverseError(405, "", "Update a table definition with PUT of the full definition.")
+            raise DataverseError(405, "", "Update a table definition with PUT of the full definition, delete it with "
+                                          "DELETE.")
         return member(operation, table_node(state.catalog, table, now), "EntityDefinitions")
     segment, child_inner, tail = split_parenthesized(rest.lstrip("/"))
     cast = tail.lstrip("/") or None

@@ -85,7 +85,7 @@ async def drives(request: Request, state: GraphState) -> Response:
     if route == ("GET", ""):
         return get_item(state, drive, address)
     if route == ("DELETE", ""):
-        return delete_item(state, drive, address)
+        return delete_item(state, drive, address, request.headers.get("if-match"))
     if route == ("GET", "children"):
         return list_children(request, state, drive, address)
     if route == ("POST", "children"):

@@ -14,7 +14,7 @@ from sandboxes.graph.errors import GraphError, invalid_request
 from sandboxes.graph.receive import json_object
 from sandboxes.graph.render import item_json, version_json
 from sandboxes.graph.state import GraphState
-from sandboxes.graph.store import Drive, conflict_behavior
+from sandboxes.graph.store import Drive, Item, conflict_behavior
 
 CONFLICT = "@microsoft.graph.conflictBehavior"
 
@@ -34,13 +34,24 @@ def list_versions(state: GraphState, drive: Drive, address: Address) -> Response
         return JSONResponse({"value": [version_json(version) for version in versions]})
 
 
-def delete_item(state: GraphState, drive: Drive, address: Address) -> Response:
+def delete_item(state: GraphState, drive: Drive, address: Address, if_match: str | None = None) -> Response:
+    """204; a folder goes with everything in it. With `if-match`, an eTag or cTag that is no longer the item's is
+    a 412 and nothing is deleted (GRAPH driveitem-delete). Graph moves the item to the site's recycle bin; the
+    sandbox has none, so the item is simply gone from the drive, as it is for every Graph read."""
     with state.store.lock:
         item = resolve(state.store, drive, address)
         if item.parent_id is None:
             raise GraphError(403, "accessDenied", "The root of a drive cannot be deleted.")
+        if if_match is not None and if_match.strip() not in _tags(state, item):
+            # The code Graph documents for "changed since the caller last read it, usually an eTag mismatch".
+            raise GraphError(412, "resourceModified", "The resource has changed since the caller last read it.")
         state.store.delete(item)
     return Response(status_code=204)
+
+
+def _tags(state: GraphState, item: Item) -> set[str]:
+    rendered = item_json(state.store, item)
+    return {rendered["eTag"], *([rendered["cTag"]] if "cTag" in rendered else [])}
 
 
 def list_children(request: Request, state: GraphState, drive: Drive, address: Address) -> Response:

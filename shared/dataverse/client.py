@@ -22,6 +22,7 @@ from shared.settings import Settings
 
 _RETRYABLE = (DataverseServerError, DataverseTransportError)
 _MAX_THROTTLED_IN_A_ROW = 30
+LOOKUP_TARGET_ANNOTATION = "Microsoft.Dynamics.CRM.lookuplogicalname"
 ODATA_HEADERS = {"OData-MaxVersion": "4.0", "OData-Version": "4.0", "Accept": "application/json"}
 
 
@@ -163,7 +164,18 @@ class DataverseClient:
 
     def query(self, entity_set: str, params: Mapping[str, str], page_size: int = 5000) -> list[dict[str, Any]]:
         """Every row of a query, following `@odata.nextLink`."""
-        headers = {"Prefer": f"odata.maxpagesize={page_size}"}
+        return self._every_page(entity_set, params, {"Prefer": f"odata.maxpagesize={page_size}"})
+
+    def query_with_lookup_targets(self, entity_set: str, params: Mapping[str, str],
+                                  page_size: int = 5000) -> list[dict[str, Any]]:
+        """As `query`, each lookup's value annotated with the table it points at
+        (`_x_value@Microsoft.Dynamics.CRM.lookuplogicalname`, dataverse.md §5), which a polymorphic lookup needs
+        to be bound again."""
+        prefer = f'odata.maxpagesize={page_size},odata.include-annotations="{LOOKUP_TARGET_ANNOTATION}"'
+        return self._every_page(entity_set, params, {"Prefer": prefer})
+
+    def _every_page(self, entity_set: str, params: Mapping[str, str],
+                    headers: dict[str, str]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
         page = self.request("GET", entity_set, params=params, headers=headers).json()
         while True:
@@ -184,35 +196,66 @@ class DataverseClient:
         response = self.request("POST", "$batch", content=body, headers=headers, allow=(400, 404, 412))
         return decode_batch(response)
 
+    def batch_groups(self, groups: list[list[BatchOperation]]) -> list[list[BatchAnswer]]:
+        """Independent groups in one `$batch` with continue-on-error; a group of two or more operations is a
+        changeset, applied all or nothing (dataverse.md §3.1). Per group its answers: one per operation, or only
+        the failing operation's when its changeset was rolled back."""
+        boundary = f"batch_{uuid.uuid4()}"
+        path_base = "/" + self.base_url.split("/", 3)[3]
+        lines: list[str] = []
+        for group in groups:
+            if len(group) == 1:
+                lines += [f"--{boundary}", *_operation_lines(group[0], path_base)]
+                continue
+            changeset = f"changeset_{uuid.uuid4()}"
+            lines += [f"--{boundary}", f'Content-Type: multipart/mixed; boundary="{changeset}"', ""]
+            for number, operation in enumerate(group, 1):
+                lines += [f"--{changeset}", *_operation_lines(operation, path_base, str(number))]
+            lines += [f"--{changeset}--", ""]
+        lines += [f"--{boundary}--", ""]
+        headers = {"Content-Type": f'multipart/mixed; boundary="{boundary}"', "Prefer": "odata.continue-on-error"}
+        response = self.request("POST", "$batch", content="\r\n".join(lines).encode(), headers=headers,
+                                allow=(400, 404, 412))
+        return decode_batch_parts(response)
+
+
+def _operation_lines(operation: BatchOperation, path_base: str, content_id: str | None = None) -> list[str]:
+    lines = ["Content-Type: application/http", "Content-Transfer-Encoding: binary"]
+    lines += [f"Content-ID: {content_id}"] if content_id is not None else []
+    lines += ["", f"{operation.method} {path_base}{operation.url} HTTP/1.1",
+              "Content-Type: application/json; type=entry"]
+    lines += [f"{name}: {value}" for name, value in operation.headers.items()]
+    return [*lines, "", json.dumps(operation.body) if operation.body is not None else ""]
+
 
 def encode_batch(operations: list[BatchOperation], boundary: str, base_url: str) -> bytes:
     path_base = "/" + base_url.split("/", 3)[3]
     lines: list[str] = []
     for operation in operations:
-        lines += [f"--{boundary}", "Content-Type: application/http", "Content-Transfer-Encoding: binary", ""]
-        lines.append(f"{operation.method} {path_base}{operation.url} HTTP/1.1")
-        lines.append("Content-Type: application/json; type=entry")
-        lines += [f"{name}: {value}" for name, value in operation.headers.items()]
-        lines.append("")
-        lines.append(json.dumps(operation.body) if operation.body is not None else "")
+        lines += [f"--{boundary}", *_operation_lines(operation, path_base)]
     lines.append(f"--{boundary}--")
     lines.append("")
     return "\r\n".join(lines).encode()
 
 
 def decode_batch(response: httpx.Response) -> list[BatchAnswer]:
+    return [answer for part in decode_batch_parts(response) for answer in part]
+
+
+def decode_batch_parts(response: httpx.Response) -> list[list[BatchAnswer]]:
+    """The answers of each top-level part: a request's, or a changeset's."""
     content_type = response.headers.get("Content-Type", "")
     if "boundary=" not in content_type:
         code, message = error_of(response)
         raise DataverseRequestError(f"$batch: {response.status_code} {message}", response.status_code, code)
     boundary = content_type.split("boundary=", 1)[1].split(";")[0].strip('"')
-    answers: list[BatchAnswer] = []
+    parts: list[list[BatchAnswer]] = []
     for part in response.text.split(f"--{boundary}"):
         part = part.strip("\r\n")
         if not part or part == "--":
             continue
-        answers.extend(_decode_part(part))
-    return answers
+        parts.append(_decode_part(part))
+    return parts
 
 
 def _decode_part(part: str) -> list[BatchAnswer]:

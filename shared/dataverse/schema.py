@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from shared.dataverse.client import DataverseClient, call_headers
+from shared.ledger import LedgerWrite, WriteLedger
 
 ColumnType = Literal["string", "memo", "integer", "decimal", "money", "datetime", "dateonly", "boolean",
                      "picklist"]
@@ -308,6 +309,50 @@ class SchemaProvisioner:
             self.client.request("PUT", path, json_body={**definition, "IsDocumentManagementEnabled": True},
                                 headers={**headers, "MSCRM.MergeLabels": "true"})
             report.created.append(name)
+
+    def provision_recorded(self, request: SchemaRequest, ledger: WriteLedger) -> SchemaReport:
+        """`provision`, after `record_absent`: what a migration's schema step calls, with its "schema" ledger."""
+        self.record_absent(request, ledger)
+        return self.provision(request)
+
+    def record_absent(self, request: SchemaRequest, ledger: WriteLedger) -> None:
+        """Records in `ledger` (the migration's "schema" partition) every component of the request that does not
+        exist yet: what a rollback may remove (shared/rollback/schema_removal.py). Recorded before anything is
+        created, so a worker that dies half-way still leaves a record of what it may have made."""
+        ledger.record("schema", [LedgerWrite(key, "intent", "", origin="created", target=detail)
+                                 for key, detail in self.absent(request)])
+
+    def absent(self, request: SchemaRequest) -> list[tuple[str, str | None]]:
+        """(ledger key, detail) for each component of `request` missing now: `solution:<name>`,
+        `publisher:<prefix>`, `table:<t>`, `column:<t>.<c>`, `lookup:<t>.<c>` (detail: its relationship),
+        `key:<t>.<key>`, `document-management:<t>`."""
+        found: list[tuple[str, str | None]] = []
+        if not self.client.get_json("solutions", {"$select": "solutionid",
+                                                  "$filter": f"uniquename eq '{self.solution}'"}).get("value"):
+            found.append((f"solution:{self.solution}", None))
+            if not self.client.get_json("publishers", {"$select": "publisherid", "$filter":
+                                                       f"customizationprefix eq '{self.prefix}'"}).get("value"):
+                found.append((f"publisher:{self.prefix}", None))
+        found += [(f"table:{table.logical_name}", None) for table in request.tables
+                  if not self._exists(f"EntityDefinitions(LogicalName='{table.logical_name}')")]
+        for kind, specs in (("column", request.columns), ("lookup", request.lookups)):
+            for spec in specs:
+                path = f"EntityDefinitions(LogicalName='{spec.table}')/Attributes(LogicalName='{spec.logical_name}')"
+                if self._get(path, {"$select": "LogicalName"}) is None:
+                    detail = spec.relationship_name if isinstance(spec, LookupSpec) else None
+                    found.append((f"{kind}:{spec.table}.{spec.logical_name}", detail))
+        statuses: dict[str, dict[str, str]] = {}
+        for key in request.keys:
+            if key.table not in statuses:
+                known = self._get(f"EntityDefinitions(LogicalName='{key.table}')", {"$select": "LogicalName"})
+                statuses[key.table] = self.key_statuses(key.table) if known is not None else {}
+            if key.schema_name.lower() not in statuses[key.table]:
+                found.append((f"key:{key.table}.{key.schema_name.lower()}", None))
+        for table_name in request.document_management:
+            definition = self._get(f"EntityDefinitions(LogicalName='{table_name}')", {})
+            if definition is None or not definition.get("IsDocumentManagementEnabled"):
+                found.append((f"document-management:{table_name}", None))
+        return found
 
     def _exists_relationship(self, schema_name: str) -> bool:
         return self._get(f"RelationshipDefinitions(SchemaName='{schema_name}')", {"$select": "SchemaName"}) is not None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -283,6 +283,13 @@ class GraphClient:
     def delete(self, drive_id: str, item_id: str) -> bool:
         """Deletes an item (a folder with everything in it); False if it was already gone."""
         return self.request("DELETE", item_path(drive_id, item_id), allow=(404,)).status_code != 404
+
+    def delete_unchanged(self, drive_id: str, item_id: str, tag: str) -> Literal["deleted", "gone", "changed"]:
+        """Deletes the item only while its eTag (or cTag) is still `tag`: "changed" when someone wrote it since it
+        was read (412, nothing deleted), "gone" when it was already deleted (GRAPH driveitem-delete, if-match)."""
+        status = self.request("DELETE", item_path(drive_id, item_id), headers={"If-Match": tag},
+                              allow=(404, 412)).status_code
+        return "gone" if status == 404 else "changed" if status == 412 else "deleted"
 
 
 def _require_text_column(column: ColumnDefinition, name: str, max_length: int) -> ColumnDefinition:

@@ -84,3 +84,19 @@ def test_files_live_in_the_configured_folder(sandbox_with: Callable[..., Sandbox
     box = sandbox_with(storage_dir=str(folder))
     response = box.put(box.root_id, "kept.bin", b"\x00\x01")
     assert (folder / "items" / response.json()["id"]).read_bytes() == b"\x00\x01"
+
+
+def test_delete_with_if_match_deletes_only_the_version_read(sandbox: Sandbox) -> None:
+    folder = sandbox.folder("Letters")
+    read = sandbox.put(folder["id"], "a.txt", b"one").json()
+    item = f"drives/{sandbox.drive_id}/items/{read['id']}"
+    assert sandbox.put(folder["id"], "a.txt", b"two", conflict="replace").status_code == 200  # someone's edit
+    assert error_of(sandbox.call("DELETE", item, headers={"If-Match": read["eTag"]})) == (412, "resourceModified")
+    assert error_of(sandbox.call("DELETE", item, headers={"If-Match": read["cTag"]})) == (412, "resourceModified")
+    assert sandbox.state.item_at("Letters/a.txt") is not None
+    now = sandbox.call("GET", item).json()
+    assert sandbox.call("DELETE", item, headers={"If-Match": now["cTag"]}).status_code == 204
+    assert sandbox.state.item_at("Letters/a.txt") is None
+    current = sandbox.call("GET", f"drives/{sandbox.drive_id}/items/{folder['id']}").json()
+    assert sandbox.call("DELETE", f"drives/{sandbox.drive_id}/items/{folder['id']}",
+                        headers={"If-Match": current["eTag"]}).status_code == 204
