@@ -5,6 +5,8 @@ Blob layout under the raw container, per migration:
   <migration>/clio/<stream>/pages/<seq>.json      the page body exactly as Clio sent it
   <migration>/clio/<stream>/problems/<seq>.json   what was wrong with that page or its records
   <migration>/clio/manifest.json                  per stream: pages, records, requests, status
+A request with a `root` (a folder below the migration's, e.g. a delta tick's) puts all three below that root
+instead; with `ids_only` the pages hold only record ids (`fields=id`, clio.md §6).
 Re-running an activity rewrites the same paths with the same content (idempotent).
 """
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 from typing import Any
 
 import azure.durable_functions as df
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from shared.blobs import container
 from shared.clio.client import ClioClient, shared_client
@@ -24,17 +26,34 @@ from shared.settings import get_settings
 bp = df.Blueprint()
 
 MIGRATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
+ROOT = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}(/[A-Za-z0-9._-]+)*$"
 # Failures that a later attempt may not see: raised, so the orchestrator's retry policy runs the call again.
 TRANSIENT = (ClioTransportError, ClioServerError, ClioRateLimited)
 
 
-class PagesRequest(BaseModel):
+class _Placed(BaseModel):
+    """Where a request's blobs go: below the migration's folder, or below `root` inside it."""
     migration_id: str = Field(pattern=MIGRATION_ID)
+    root: str | None = Field(default=None, pattern=ROOT)
+
+    @model_validator(mode="after")
+    def _inside_the_migration(self) -> "_Placed":
+        if self.root is not None and not self.root.startswith(f"{self.migration_id}/"):
+            raise ValueError(f"root {self.root} is not below the migration's folder {self.migration_id}/")
+        return self
+
+    @property
+    def folder(self) -> str:
+        return self.root or self.migration_id
+
+
+class PagesRequest(_Placed):
     stream: str
     seq: int = Field(ge=0)
     url: str | None = None
     updated_since: str | None = None
     max_pages: int = Field(default=10, ge=1, le=100)
+    ids_only: bool = False
 
 
 class PagesResult(BaseModel):
@@ -75,7 +94,9 @@ def _write_problems(prefix: str, seq: int, url: str, problems: list[dict[str, An
 
 def extract_pages(client: ClioClient, request: PagesRequest) -> PagesResult:
     spec = resource_catalogue().get(request.stream)
-    prefix = stream_prefix(request.migration_id, request.stream)
+    if request.ids_only:
+        spec = spec.model_copy(update={"fields": ["id"]})
+    prefix = stream_prefix(request.folder, request.stream)
     raw = container(get_settings().raw_container)
     result = PagesResult(stream=request.stream, next_seq=request.seq)
     url: str | None = request.url or client.first_page_url(spec, request.updated_since)
@@ -138,10 +159,10 @@ class StreamSummary(BaseModel):
     status: str
 
 
-class ManifestRequest(BaseModel):
-    migration_id: str = Field(pattern=MIGRATION_ID)
+class ManifestRequest(_Placed):
     updated_since: str | None = None
     streams: list[StreamSummary]
+    started_at: str | None = None  # when the extraction started (the orchestration's clock)
 
 
 @bp.activity_trigger(input_name="payload")
@@ -149,11 +170,12 @@ def write_extraction_manifest(payload: dict) -> dict:
     request = ManifestRequest.model_validate(payload)
     streams = request.streams
     manifest = {"migration_id": request.migration_id, "updated_since": request.updated_since,
-                "streams": [s.model_dump() for s in streams], "records": sum(s.records for s in streams),
+                "started_at": request.started_at, "streams": [s.model_dump() for s in streams],
+                "records": sum(s.records for s in streams),
                 "pages": sum(s.pages for s in streams), "requests": sum(s.requests for s in streams),
                 "problems": sum(s.problems for s in streams),
                 "failed": {s.stream: s.failed for s in streams if s.failed}}
-    path = f"{request.migration_id}/clio/manifest.json"
+    path = f"{request.folder}/clio/manifest.json"
     container(get_settings().raw_container).upload_blob(path, json.dumps(manifest, indent=1).encode(),
                                                         overwrite=True)
     keys = ("records", "pages", "requests", "problems", "failed", "streams")

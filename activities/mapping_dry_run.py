@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import azure.durable_functions as df
@@ -18,7 +20,7 @@ from shared.mapping.dry_run import MappedRow, dry_run, reports, staged_line
 from shared.mapping.engine import CompiledMap
 from shared.mapping.model import MapFile
 from shared.mapping.target_schema import SchemaSnapshot
-from shared.mapping.users import resolve_users
+from shared.mapping.users import UserResolution, resolve_users
 from shared.settings import get_settings
 
 bp = df.Blueprint()
@@ -52,6 +54,29 @@ class _ChunkedRows:
             self.written[table].append(path)
 
 
+@dataclass(frozen=True)
+class StagedRows:
+    summary: dict[str, Any]  # shared.mapping.dry_run.reports' summary
+    blobs: dict[str, list[str]]  # table map -> its row blobs, in order
+    report: str
+    html: str
+
+
+def stage_rows(raw: ContainerClient, prefix: str, records: Iterable[tuple[str, dict[str, Any]]],
+               compiled: CompiledMap, snapshot: SchemaSnapshot, users: UserResolution | None) -> StagedRows:
+    """`records` through the dry run: loadable rows to `<prefix>/rows/<table map>/<n>.jsonl` as the loader takes
+    them, `report.json` and `report.html` beside them (also what a delta tick stages its changed records with)."""
+    sink = _ChunkedRows(raw, f"{prefix}/rows")
+    result = dry_run(records, compiled, snapshot, users, sink)
+    for table in list(sink.pending):
+        sink.flush(table)
+    summary, report_json, report_html = reports(result)
+    raw.upload_blob(f"{prefix}/report.json", report_json.encode(), overwrite=True)
+    raw.upload_blob(f"{prefix}/report.html", report_html.encode(), overwrite=True,
+                    content_settings=ContentSettings(content_type="text/html; charset=utf-8"))
+    return StagedRows(summary, dict(sink.written), f"{prefix}/report.json", f"{prefix}/report.html")
+
+
 @bp.activity_trigger(input_name="payload")
 def dry_run_migration(payload: dict) -> dict:
     request = DryRunRequest.model_validate(payload)
@@ -63,21 +88,15 @@ def dry_run_migration(payload: dict) -> dict:
     prefix = f"{request.migration_id}/dry-run/{map_file.version}"
     for stale in raw.list_blobs(name_starts_with=f"{prefix}/"):  # an earlier round's rows (an edited map)
         raw.delete_blob(stale.name)
-    sink = _ChunkedRows(raw, f"{prefix}/rows")
     compiled = CompiledMap(map_file, request.parameters, users)
     for spec in resource_catalogue().resources:
         if spec.resource in compiled.placed_resources:
             compiled.place(extracted_records(raw, request.migration_id, spec.key))
-    result = dry_run(extracted_records(raw, request.migration_id), compiled,
-                     SchemaSnapshot.model_validate(target["schema"]), users, sink)
-    for table in list(sink.pending):
-        sink.flush(table)
-    summary, report_json, report_html = reports(result)
-    raw.upload_blob(f"{prefix}/report.json", report_json.encode(), overwrite=True)
-    raw.upload_blob(f"{prefix}/report.html", report_html.encode(), overwrite=True,
-                    content_settings=ContentSettings(content_type="text/html; charset=utf-8"))
-    return {"report": f"{prefix}/report.json", "html": f"{prefix}/report.html", "rows": summary["rows"],
-            "row_blobs": {table: len(paths) for table, paths in sink.written.items()},
+    staged = stage_rows(raw, prefix, extracted_records(raw, request.migration_id), compiled,
+                        SchemaSnapshot.model_validate(target["schema"]), users)
+    summary = staged.summary
+    return {"report": staged.report, "html": staged.html, "rows": summary["rows"],
+            "row_blobs": {table: len(paths) for table, paths in staged.blobs.items()},
             "records": {name: tally["source"] for name, tally in summary["resources"].items()},
             "accounted": all(tally["accounted"] for tally in summary["resources"].values()),
             "unmatched_users": len(summary["users"]["unmatched"])}

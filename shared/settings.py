@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     # Delta pickup (the timer trigger's schedule is read by the host from the same setting).
     delta_pickup_schedule: str = Field(default="0 */15 * * * *", alias="DELTA_PICKUP_SCHEDULE")
     delta_window_hours: int = Field(default=48, ge=1, le=24 * 14, alias="DELTA_WINDOW_HOURS")
+    # Each tick asks Clio for what changed since the last extraction started, less this much: it covers the skew
+    # between our clock and Clio's `updated_at` (clio.md §6 suggests re-reading a few minutes).
+    delta_overlap_minutes: int = Field(default=10, ge=0, le=24 * 60, alias="DELTA_OVERLAP_MINUTES")
+    # What a record deleted in Clio becomes in Dataverse: inactive (statecode/statuscode, dataverse.md §6), or gone.
+    delta_delete_mode: Literal["deactivate", "delete"] = Field(default="deactivate", alias="DELTA_DELETE_MODE")
 
     @field_validator("clio_api_base_url", "clio_oauth_base_url", "entra_authority_host", "graph_base_url",
                      "graph_authority_host", "dataverse_url")

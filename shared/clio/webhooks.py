@@ -24,7 +24,7 @@ from typing import Any
 from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableClient, UpdateMode
 from cryptography.fernet import Fernet, InvalidToken
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.clio.models import Webhook, WebhookEvent, WebhookModel, WebhookStatus, resource_catalogue
@@ -99,6 +99,11 @@ class WebhookSettings(BaseSettings):
     # Where Clio reaches the receiver, e.g. https://<app>.azurewebsites.net/api; unset: no webhooks are made and
     # deletes are found by delta pickup's final id sweep alone.
     base_url: str | None = Field(default=None, pattern=r"^https://[^\s]+$", alias="CLIO_WEBHOOK_BASE_URL")
+
+    @field_validator("base_url", "secret_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 # -- subscriptions ------------------------------------------------------------------------------------------------
