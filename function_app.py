@@ -3,26 +3,31 @@ delta-pickup timer. Importing this module has no side effects beyond registratio
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from activities import (clio_extract, clio_webhooks, dataverse_load, dataverse_schema, delta_windows, documents,
-                        mapping_dry_run, migration, reconciliation, sample_parts)
+from activities import (clio_extract, clio_webhooks, dataverse_load, dataverse_schema, delta_certificate,
+                        delta_deletes, delta_stage, delta_windows, documents, mapping_dry_run, migration,
+                        reconciliation, rollback, sample_parts)
 from orchestrators import clio_extraction, delta_pickup, sample_fanout, table_loads
+from orchestrators import dataverse_schema as dataverse_schema_orchestrator
 from orchestrators import documents as documents_orchestrator
 from orchestrators import migration as migration_orchestrator
+from orchestrators import rollback as rollback_orchestrator
+from shared.delta.starter import start_delta_pickups
 from shared.portal import clio_webhooks as webhook_receiver
+from shared.portal import rollback_routes
 from shared.portal import routes as portal_routes
-from orchestrators import dataverse_schema as dataverse_schema_orchestrator
-from orchestrators.delta_pickup import DELTA_PICKUP_INSTANCE_ID
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-for blueprint in (sample_parts.bp, clio_webhooks.bp, delta_windows.bp, clio_extract.bp, dataverse_load.bp,
-                  dataverse_schema.bp, mapping_dry_run.bp, documents.bp, reconciliation.bp, migration.bp,
+for blueprint in (sample_parts.bp, clio_webhooks.bp, delta_windows.bp, delta_stage.bp, delta_deletes.bp,
+                  delta_certificate.bp, clio_extract.bp, dataverse_load.bp, dataverse_schema.bp, mapping_dry_run.bp,
+                  documents.bp, reconciliation.bp, migration.bp, rollback.bp,
                   sample_fanout.bp, delta_pickup.bp, clio_extraction.bp, dataverse_schema_orchestrator.bp,
-                  documents_orchestrator.bp, migration_orchestrator.bp, table_loads.bp, portal_routes.bp,
-                  webhook_receiver.bp):
+                  documents_orchestrator.bp, migration_orchestrator.bp, table_loads.bp, rollback_orchestrator.bp,
+                  portal_routes.bp, rollback_routes.bp, webhook_receiver.bp):
     app.register_functions(blueprint)
 
 # What the internal portal may start over HTTP; sub-orchestrators and the timer's singleton are not on the list.
@@ -72,8 +77,6 @@ async def orchestration_status(req: func.HttpRequest, client: df.DurableOrchestr
 @app.timer_trigger(arg_name="timer", schedule="%DELTA_PICKUP_SCHEDULE%", run_on_startup=False, use_monitor=True)
 @app.durable_client_input(client_name="client")
 async def delta_pickup_timer(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
-    """One delta-pickup orchestration at a time: a tick that finds the previous one still running does nothing."""
-    existing = await client.get_status(DELTA_PICKUP_INSTANCE_ID)
-    if existing.runtime_status in ACTIVE_STATES:
-        return
-    await client.start_new("delta_pickup", DELTA_PICKUP_INSTANCE_ID, None)
+    """Each migration whose delta window has opened and has no certificate yet: its run (`delta-<migration>`),
+    unless one is still active, so overlapping ticks never start a second."""
+    await start_delta_pickups(client, datetime.now(timezone.utc))

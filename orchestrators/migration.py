@@ -91,7 +91,8 @@ def migrate(context: df.DurableOrchestrationContext):
 
         phase("provisioning the schema", version=approved["version"])
         schema, sample = yield context.task_all([  # the sample is chosen from the staged rows meanwhile
-            context.call_sub_orchestrator("provision_schema", {"schema_blob": approved["schema_blob"]},
+            context.call_sub_orchestrator("provision_schema", {"schema_blob": approved["schema_blob"],
+                                                               "migration_id": migration_id},
                                           f"{context.instance_id}:schema:{mapping_round}"),
             context.call_activity("stage_sample", {
                 "migration_id": migration_id, "version": approved["version"],
@@ -114,7 +115,12 @@ def migrate(context: df.DurableOrchestrationContext):
             return {"phase": "failed", "reason": f"no sample decision within {timeout} h"}
         if decision["approved"]:
             break
-        mapping_round += 1  # a rejected sample goes back to the mapping
+        # a rejected sample goes back to the mapping, and its rows go: the next map may not make them again
+        phase("undoing the sample", round=mapping_round)
+        yield context.call_sub_orchestrator("rollback_migration", {
+            "migration_id": migration_id, "dry_run": False, "force": False, "remove_schema": False},
+            f"{context.instance_id}:undo-sample{mapping_round}")
+        mapping_round += 1
 
     phase("loading")
     yield record("loading", version=approved["version"])

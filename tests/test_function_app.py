@@ -5,21 +5,26 @@ import json
 
 import function_app
 
-ACTIVITIES = {"write_sample_part", "write_sample_manifest", "find_open_delta_windows", "extract_clio_pages",
+ACTIVITIES = {"write_sample_part", "write_sample_manifest", "extract_clio_pages",
               "plan_clio_extraction", "write_extraction_manifest", "load_dataverse_rows",
               "provision_dataverse_schema", "dataverse_key_statuses", "dry_run_migration",
               "plan_document_moves", "move_document_batch", "link_document_locations", "write_documents_report",
               "reconcile_migration", "run_preflight", "record_migration", "propose_migration_map",
               "approve_migration_map", "plan_full_load", "stage_sample", "ensure_clio_webhooks",
-              "remove_clio_webhooks"}
+              "remove_clio_webhooks", "begin_delta_tick", "record_delta_tick", "stage_delta_rows",
+              "apply_webhook_deletes", "apply_sweep_deletes", "write_delta_certificate", "prepare_rollback",
+              "remove_rollback_files", "remove_rollback_folders", "plan_rollback_table", "restore_rollback_rows",
+              "order_rollback_deletes", "delete_rollback_rows", "remove_rollback_schema", "write_rollback_report"}
 ORCHESTRATORS = {"sample_fanout", "sample_fanout_batch", "delta_pickup", "extract_clio", "extract_clio_stream",
-                 "provision_schema", "move_clio_documents", "move_document_batches", "migrate", "load_table"}
+                 "provision_schema", "move_clio_documents", "move_document_batches", "migrate", "load_table",
+                 "rollback_migration"}
 # The portal's migration API: function keys on every route but the OpenAPI document.
 PORTAL = {"start_migration": ("POST", "migrations"), "migration_status": ("GET", "migrations/{migration_id}"),
           "migration_report": ("GET", "migrations/{migration_id}/reports/{name}"),
           "migration_mapping": ("GET,PUT", "migrations/{migration_id}/mapping"),
           "migration_decision": ("POST", "migrations/{migration_id}/{gate}/decision"),
-          "cancel_migration": ("POST", "migrations/{migration_id}/cancel")}
+          "cancel_migration": ("POST", "migrations/{migration_id}/cancel"),
+          "migration_rollback": ("GET,POST", "migrations/{migration_id}/rollback")}
 
 
 def _functions() -> dict[str, list[dict]]:
@@ -69,8 +74,9 @@ def test_host_json_and_sample_settings_agree_with_the_code() -> None:
     assert durable["overridableExistingInstanceStates"] == "NonRunningStates"
     assert host["extensionBundle"]["version"] == "[4.*, 5.0.0)"
     sample = json.load(open("local.settings.sample.json"))["Values"]
+    from shared.clio.webhooks import WebhookSettings
     from shared.settings import Settings
-    aliases = {field.alias for field in Settings.model_fields.values()}
+    aliases = {field.alias for model in (Settings, WebhookSettings) for field in model.model_fields.values()}
     host_settings = {"FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage"}
     assert set(sample) - host_settings <= aliases, "every sample setting is read by the app"
     identity_only = {a for a in aliases if "__" in a}  # Azure-only (managed identity) forms

@@ -1,11 +1,9 @@
-"""The portal's HTTP starters and the delta-pickup timer, run unchanged against the local host."""
+"""The portal's HTTP starters, run unchanged against the local host (the delta-pickup timer: tests/delta)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 
 import httpx
-from azure.data.tables import TableServiceClient
 
 from localrun.host import LocalHost
 
@@ -60,31 +58,3 @@ def test_status_endpoint_shows_history_for_engineers(app_host: LocalHost) -> Non
     assert kinds.count("SubOrchestrationInstanceCompleted") == 1
     manifest = next(e for e in body["history"] if e.get("FunctionName") == "write_sample_manifest")
     assert manifest["Result"]["found_parts"] == 3
-
-
-def test_timer_starts_one_delta_pickup_at_a_time(app_host: LocalHost) -> None:
-    app_host.fire_timer("delta_pickup_timer")
-    first = app_host.store.get_instance("delta-pickup")
-    app_host.fire_timer("delta_pickup_timer")  # the first has not run yet: this tick must not start another
-    assert app_host.store.get_instance("delta-pickup").execution_id == first.execution_id
-    assert len(app_host.store.read_inbox()) == 1
-    assert app_host.run_until_complete("delta-pickup")["output"]["migration_ids"] == []
-    app_host.fire_timer("delta_pickup_timer")
-    assert app_host.store.get_instance("delta-pickup").execution_id != first.execution_id
-
-
-def test_delta_pickup_finds_open_windows(app_host: LocalHost, storage_env: str) -> None:
-    import os
-    service = TableServiceClient.from_connection_string(os.environ["MIGRATION_STORAGE_CONNECTION_STRING"])
-    table = service.create_table_if_not_exists(os.environ["MIGRATIONS_TABLE"])
-    now = datetime.now(timezone.utc)
-    rows = {"open": (now - timedelta(hours=1), now + timedelta(hours=47)),
-            "closed": (now - timedelta(hours=60), now - timedelta(hours=12)),
-            "future": (now + timedelta(hours=2), now + timedelta(hours=50))}
-    for migration, (opens, closes) in rows.items():
-        table.upsert_entity({"PartitionKey": migration, "RowKey": "delta", "DeltaWindowOpensAt": opens,
-                             "DeltaWindowClosesAt": closes})
-    app_host.fire_timer("delta_pickup_timer")
-    status = app_host.run_until_complete("delta-pickup")
-    assert status["output"]["migration_ids"] == ["open"]
-    assert status["customStatus"] == {"open_windows": 1}

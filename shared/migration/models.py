@@ -79,4 +79,7 @@ REPORTS = {  # report name -> blob path below the migration's folder (JSON; the 
     "sample-diff": "sample/diff.json",
     "documents": "documents/report.json",
     "reconciliation": "reconciliation/report.json",
+    "rollback": "rollback/report.json",
+    "rollback-dry-run": "rollback/dry-run.json",
+    "delta-certificate": "delta/certificate.json",
 }

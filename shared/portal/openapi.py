@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from shared.mapping.model import MapFile
 from shared.migration.models import MIGRATION_ID, REPORTS, Decision, MigrationRequest
+from shared.rollback.models import RollbackOptions
 
 
 class Error(BaseModel):
@@ -36,7 +37,12 @@ class Accepted(BaseModel):
     model_config = {"extra": "allow"}
 
 
-_MODELS: list[type[BaseModel]] = [MigrationRequest, Decision, MapFile, Error, Started, MigrationView, Accepted]
+class RollbackStarted(Started):
+    dry_run: bool
+
+
+_MODELS: list[type[BaseModel]] = [MigrationRequest, Decision, MapFile, Error, Started, MigrationView, Accepted,
+                                  RollbackOptions, RollbackStarted]
 
 
 def _schemas() -> dict[str, Any]:
@@ -113,6 +119,13 @@ def openapi_document() -> dict[str, Any]:
                 "parameters": [_ID, {"name": "reason", "in": "query", "required": False,
                                      "schema": {"type": "string", "maxLength": 500}}],
                 "responses": {"202": _answer("Cancelled", "Accepted"), **_errors(400, 404, 409)}}},
+            "/migrations/{migration_id}/rollback": {
+                "post": {"operationId": "rollBack", "summary": "Undo the migration's writes (or preview it: dry_run)",
+                         "parameters": [_ID], "requestBody": _body("RollbackOptions"),
+                         "responses": {"202": _answer("Started", "RollbackStarted"), **_errors(400, 404, 409)}},
+                "get": {"operationId": "getRollback", "summary": "The rollback's phase and per-table counts",
+                        "parameters": [_ID],
+                        "responses": {"200": _answer("The rollback", "MigrationView"), **_errors(400, 404)}}},
         },
         "components": {
             "schemas": _schemas(),

@@ -21,6 +21,11 @@ REJECT = {"approved": False, "by": "lead@firm.example", "note": "not yet"}
 GATES = {"awaiting mapping approval", "awaiting sample approval"}
 
 
+def _clio_keyed_rows(stack: LocalStack) -> int:
+    return sum(1 for rows in stack.dataverse.state.export().values() if isinstance(rows, list)
+               for row in rows if row.get("new_clioid"))
+
+
 def test_an_edited_map_and_a_rejected_sample_go_round_again(stack: LocalStack, app_host: LocalHost) -> None:
     assert call(app_host, "POST", "migrations", {"migration_id": "m2", "sample_size": 50,
                                                  "fallback_owner_email": stack.dynamics_users[0]})[0] == 202
@@ -39,10 +44,12 @@ def test_an_edited_map_and_a_rejected_sample_go_round_again(stack: LocalStack, a
     assert call(app_host, "POST", "migrations/m2/mapping/decision", APPROVE)[0] == 202
     status = app_host.run_until_phase("migration-m2", GATES, after=status["customStatus"])
     assert status["customStatus"]["phase"] == "awaiting sample approval", str(status.get("output"))[:3000]
+    assert _clio_keyed_rows(stack) == status["customStatus"]["sample"]["rows"]
     assert call(app_host, "POST", "migrations/m2/sample/decision", REJECT)[0] == 202  # back to the mapping
 
     status = app_host.run_until_phase("migration-m2", GATES, after=status["customStatus"])
     assert (status["customStatus"]["phase"], status["customStatus"]["round"]) == ("awaiting mapping approval", 2)
+    assert _clio_keyed_rows(stack) == 0  # the rejected sample's rows were rolled back
     assert call(app_host, "POST", "migrations/m2/mapping/decision", APPROVE)[0] == 202
     status = app_host.run_until_phase("migration-m2", GATES, after=status["customStatus"])
     assert call(app_host, "POST", "migrations/m2/sample/decision", APPROVE)[0] == 202

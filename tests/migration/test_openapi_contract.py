@@ -27,7 +27,7 @@ def keyed_host(storage_env: str) -> Iterator[LocalHost]:
 def test_every_operation_keeps_its_contract(keyed_host: LocalHost) -> None:
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app(keyed_host))
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 9
 
     for operation in operations:
         @given(case=operation.as_strategy())
