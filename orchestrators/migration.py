@@ -54,13 +54,17 @@ def migrate(context: df.DurableOrchestrationContext):
         return {"phase": "failed", "reason": f"pre-flight failed: {', '.join(preflight['blocking'])}",
                 "preflight": preflight}
 
-    def watch(window_closes_at: datetime) -> Any:
-        return context.call_activity("ensure_clio_webhooks", {
-            "migration_id": migration_id, "streams": request.get("objects"),
-            "window_closes_at": window_closes_at.isoformat()})
+    def watch(window_closes_at: datetime):
+        """The webhooks made or renewed; if Clio refuses them, why (deletes then come from the final id sweep)."""
+        try:
+            return (yield context.call_activity("ensure_clio_webhooks", {
+                "migration_id": migration_id, "streams": request.get("objects"),
+                "window_closes_at": window_closes_at.isoformat()}))
+        except Exception as error:
+            return {"configured": True, "failed": str(error)[:2000]}
 
     # deletes made in Clio while the migration runs reach the receiver too (Clio has no tombstones to read later)
-    webhooks = yield watch(context.current_utc_datetime + WEBHOOKS_BEFORE_CUTOVER)
+    webhooks = yield from watch(context.current_utc_datetime + WEBHOOKS_BEFORE_CUTOVER)
     phase("extracting", webhooks=webhooks)
     extraction = yield context.call_sub_orchestrator(
         "extract_clio", {"migration_id": migration_id, "streams": request.get("objects")},
@@ -144,7 +148,7 @@ def migrate(context: df.DurableOrchestrationContext):
         "migration_id": migration_id, "approved_map_blob": approved["approved_map_blob"],
         "parts": [full.parts[number]["report"] for number in sorted(full.parts)]})
     yield record("cutover", request["delta_window_hours"], unexplained=reconciliation["unexplained"])
-    webhooks = yield watch(context.current_utc_datetime + timedelta(hours=request["delta_window_hours"]))
+    webhooks = yield from watch(context.current_utc_datetime + timedelta(hours=request["delta_window_hours"]))
     result = {"phase": "cutover", "version": approved["version"], "records": extraction["records"],
               "loads": loads, "documents": documents["moved"], "reconciliation": reconciliation,
               "webhooks": webhooks}

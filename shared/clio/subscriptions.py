@@ -15,7 +15,7 @@ from shared.clio.webhooks import RESOURCE_OF_MODEL, SubscriptionStore, streams_o
 
 WATCHED_FIELDS = "id,etag,updated_at"
 EVENTS: list[WebhookEvent] = ["created", "updated", "deleted"]
-MOST_AHEAD = timedelta(days=31)
+MOST_AHEAD = timedelta(days=31) - timedelta(hours=1)  # Clio's limit, less a margin for our clocks' skew
 AFTER_CLOSE = timedelta(days=1)
 
 

@@ -26,12 +26,12 @@ def host(storage_env: str) -> Iterator[LocalHost]:
 
 
 def _migration(host: LocalHost, migration_id: str, opens_in: timedelta, hours: int = 48,
-               finished: bool = False, started: bool = True) -> None:
+               finished: bool = False, started: bool = True, rolled_back: bool = False) -> None:
     """A migration at cutover (its row and its orchestration's input; the orchestration is never driven)."""
     now = host.engine.clock.now()
     record_delta(get_settings(), migration_id, Phase="cutover", DeltaWindowOpensAt=now + opens_in,
                  DeltaWindowClosesAt=now + opens_in + timedelta(hours=hours),
-                 DeltaFinishedAt=now if finished else None)
+                 DeltaFinishedAt=now if finished else None, DeltaStoppedAt=now if rolled_back else None)
     if started:
         request = {"migration_id": migration_id, "objects": ["contacts", "matters"], "case_practice_areas": [7],
                    "fallback_owner_email": "owner@firm.example", "sample_size": 50, "delta_window_hours": hours}
@@ -44,10 +44,11 @@ def test_due_windows_get_one_run_each_and_overlapping_ticks_start_nothing(host: 
     _migration(host, "done", -timedelta(hours=60), finished=True)
     _migration(host, "future", timedelta(hours=2))
     _migration(host, "orphan", -timedelta(hours=1), started=False)  # no request to map its changes with
+    _migration(host, "undone", -timedelta(hours=1), rolled_back=True)  # a tick would bring back what was undone
 
     host.fire_timer(TIMER)
     started = {migration: host.store.get_instance(instance_id(migration))
-               for migration in ("open", "closed", "done", "future", "orphan")}
+               for migration in ("open", "closed", "done", "future", "orphan", "undone")}
     assert {name for name, record in started.items() if record is not None} == {"open", "closed"}
     opened = started["open"]
     assert opened is not None and json.loads(opened.input or "") == {

@@ -14,6 +14,7 @@ from shared.blobs import container
 from shared.mapping.approval import ApprovedMap
 from shared.migration.models import approved_map_blob
 from shared.settings import get_settings
+from shared.storage import table
 from tests.migration.conftest import call
 
 APPROVE = {"approved": True, "by": "lead@firm.example"}
@@ -73,6 +74,31 @@ def test_cancel_stops_the_migration_and_its_children(stack: LocalStack, app_host
     assert all(app_host.status(child)["runtimeStatus"] == "Terminated" for child in children)
     assert call(app_host, "POST", "migrations/m3/cancel")[0] == 409
     assert call(app_host, "POST", "migrations/m3/mapping/decision", APPROVE)[0] == 409
+
+
+def test_rollback_is_refused_while_the_migration_runs_and_stops_delta_pickup(
+        stack: LocalStack, app_host: LocalHost, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLIO_WEBHOOK_BASE_URL", "https://receiver.example/api")  # but no key to seal secrets with
+    assert call(app_host, "POST", "migrations", {"migration_id": "m5"})[0] == 202
+    status = app_host.run_until_phase("migration-m5", GATES)
+    assert "CLIO_WEBHOOK_SECRET_KEY" in status["customStatus"]["webhooks"]["failed"]  # said, and the run goes on
+    code, refused = call(app_host, "POST", "migrations/m5/rollback", {})
+    assert code == 409 and "migration-m5" in refused["error"]
+    code, refused = call(app_host, "POST", "migrations/m5/rollback", {"dry_run": "perhaps", "everything": True})
+    assert code == 400 and {p["field"] for p in refused["problems"]} == {"dry_run", "everything"}
+    assert call(app_host, "POST", "migrations/m5/cancel")[0] == 202
+    app_host.run_until_idle(timeout=60)
+
+    code, started = call(app_host, "POST", "migrations/m5/rollback", {})  # nothing loaded yet: nothing to undo
+    assert code == 202 and started["instance_id"] == "rollback-m5" and started["dry_run"] is False
+    assert call(app_host, "POST", "migrations/m5/rollback", {})[0] == 409  # one at a time
+    assert app_host.run_until_complete("rollback-m5", timeout=300)["runtimeStatus"] == "Completed"
+    code, view = call(app_host, "GET", "migrations/m5/rollback")
+    assert code == 200 and view["runtime_status"] == "Completed" and view["output"]["dry_run"] is False
+    row = table(get_settings(), get_settings().migrations_table).get_entity("m5", "migration")
+    assert row["DeltaStoppedBecause"] == "rolled back" and row["Phase"] == "rolled back"
+    assert call(app_host, "GET", "migrations/m5/reports/rollback")[0] == 200
+    assert call(app_host, "POST", "migrations/never-started/rollback", {})[0] == 404
 
 
 @pytest.mark.parametrize("body, field", [
