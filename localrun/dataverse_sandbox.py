@@ -21,7 +21,7 @@ CLIENT_ID = "3f2b1c0d-aaaa-4bbb-8ccc-0123456789ab"
 class RunningDataverse:
     base_url: str
     ca_pem: str
-    state: DataverseState
+    state: DataverseState | None  # None when the sandbox runs in a process of its own
     client_secret: str
 
     def settings(self) -> dict[str, str]:
@@ -31,8 +31,17 @@ class RunningDataverse:
 
 
 @contextmanager
-def running_dataverse(snapshot: dict[str, Any] | Path | None = None, **config: Any) -> Iterator[RunningDataverse]:
-    """`config` is passed to DataverseConfig (limits, latency model, key activation delay, faults, users)."""
+def running_dataverse(snapshot: dict[str, Any] | Path | None = None, own_process: bool = False,
+                      **config: Any) -> Iterator[RunningDataverse]:
+    """`config` is passed to DataverseConfig (limits, latency model, key activation delay, faults, users). With
+    `own_process` the sandbox does not share the caller's GIL, as the real service does not (benchmarks); its state
+    is then out of reach."""
+    if own_process:
+        if snapshot is not None:
+            raise ValueError("a sandbox in a process of its own starts empty")
+        with dataverse_process(**config) as (base_url, ca_pem, client_secret, _):
+            yield RunningDataverse(base_url, ca_pem, None, client_secret)
+        return
     client_secret = secrets.token_urlsafe(24)
     user = ApplicationUser(client_id=CLIENT_ID, client_secret=client_secret, tenant_id=TENANT_ID)
     app = create_app(DataverseConfig(application_users=[user], **config), snapshot)

@@ -40,13 +40,15 @@ def dynamics_users_for(firm: Path, share: float = 0.75) -> list[SystemUserSeed]:
 
 @contextmanager
 def running_stack(firm: Path, clio_rate_limit: int = 50, clio: dict[str, Any] | None = None,
-                  dataverse: dict[str, Any] | None = None, graph: dict[str, Any] | None = None) -> Iterator[LocalStack]:
+                  dataverse: dict[str, Any] | None = None, graph: dict[str, Any] | None = None,
+                  dataverse_own_process: bool = False) -> Iterator[LocalStack]:
     seeds = dynamics_users_for(firm)
     with ExitStack() as stack:
         running = LocalStack(
             clio=stack.enter_context(running_clio(firm, rate_limit=clio_rate_limit, **(clio or {}))),
             dataverse=stack.enter_context(running_dataverse(
-                system_users=seeds, **{"key_activation_delay_seconds": 1.0, **(dataverse or {})})),
+                own_process=dataverse_own_process, system_users=seeds,
+                **{"key_activation_delay_seconds": 1.0, **(dataverse or {})})),
             graph=stack.enter_context(running_graph(**(graph or {}))),
             dynamics_users=[seed.internalemailaddress for seed in seeds if seed.internalemailaddress])
         try:

@@ -8,7 +8,7 @@ import azure.durable_functions as df
 
 bp = df.Blueprint()
 
-POLL = timedelta(seconds=15)
+FIRST_POLL, LONGEST_POLL = timedelta(seconds=2), timedelta(seconds=15)  # small tables' keys activate in seconds
 GIVE_UP = timedelta(hours=2)
 
 
@@ -20,6 +20,7 @@ def provision_schema(context: df.DurableOrchestrationContext):
     tables = sorted({name.split(".")[0] for name in wanted})
     deadline = context.current_utc_datetime + GIVE_UP
     statuses = report["keys"]
+    poll = FIRST_POLL
     while any(statuses.get(key) != "Active" for key in wanted):
         failed = [key for key in wanted if statuses.get(key) == "Failed"]
         if failed or context.current_utc_datetime >= deadline:
@@ -27,6 +28,7 @@ def provision_schema(context: df.DurableOrchestrationContext):
             return {**report, "keys": statuses, "ready": False, "reason": reason}
         context.set_custom_status({"phase": "waiting for key indexes",
                                    "pending": sorted(k for k in wanted if statuses.get(k) != "Active")})
-        yield context.create_timer(context.current_utc_datetime + POLL)
+        yield context.create_timer(context.current_utc_datetime + poll)
+        poll = min(poll * 2, LONGEST_POLL)
         statuses = yield context.call_activity("dataverse_key_statuses", {"tables": tables})
     return {**report, "keys": {key: statuses[key] for key in wanted}, "ready": True, "reason": None}
